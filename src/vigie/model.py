@@ -102,3 +102,97 @@ class ParseStats:
 
     def note(self, what: str, n: int = 1) -> None:
         self.notes[what] = self.notes.get(what, 0) + n
+
+
+# --- analysis results -------------------------------------------------------------------------
+
+LABELS: tuple[str, ...] = (
+    "sale",
+    "promotion",
+    "logistics",
+    "police_watch",
+    "recruitment",
+    "minors",
+    "violence",
+    "weapons",
+    "counterfeit",
+    "laundering",
+    "supplies",
+    "channel_migration",
+    "testimonial",
+    "payment",
+)
+
+PRODUCTS: tuple[str, ...] = (
+    "cannabis_herb",
+    "cannabis_resin",
+    "cannabis_concentrate",
+    "cannabis_edible",
+    "synthetic_cannabinoid",
+    "cocaine",
+    "crack",
+    "heroin",
+    "opioid",
+    "benzodiazepine",
+    "mdma",
+    "amphetamine",
+    "methamphetamine",
+    "cathinone",
+    "ketamine",
+    "ghb",
+    "lsd",
+    "psilocybin",
+    "dmt",
+    "mescaline",
+    "nitrous_oxide",
+    "other",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """Why a label fired: a matched term or pattern, with its span in the ORIGINAL text."""
+
+    label: str
+    term: str
+    start: int
+    end: int
+    kind: str = "lexicon"  # lexicon | pattern | feature | ngram
+    weight: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class LabelScore:
+    label: str
+    score: float  # in [0, 1]
+    decision: bool
+    cues: tuple[Cue, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """An extracted thing with its span in the original text.
+
+    ``type``: offer, product, place, phone, handle, email, url, crypto, schedule, pay, role,
+    payment. ``value`` is canonical (E.164 phone, ``telegram:@name``, INSEE code, product id …);
+    ``attrs`` is compact JSON for structured details (offer: product, quantity, unit, price,
+    currency, price_per_unit, tiers; place: kind, name, insee, departement …).
+    """
+
+    type: str
+    value: str
+    text: str
+    start: int
+    end: int
+    attrs: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    labels: tuple[LabelScore, ...]
+    risk: float
+    risk_reasons: tuple[str, ...]
+    entities: tuple[Entity, ...]
+
+    def positive(self) -> list[str]:
+        return [ls.label for ls in self.labels if ls.decision]
