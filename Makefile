@@ -1,0 +1,61 @@
+# Vigie — set-up and checks. `make demo` and `make test` work on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+WORKSPACE ?= vigie-workspace
+STAMP := $(VENV)/.installed-dev
+
+.PHONY: demo test lint typecheck pytest bench clean help
+
+help:
+	@echo "make demo   - install into .venv and run the pipeline on the bundled samples"
+	@echo "make test   - install with dev extras, then ruff, mypy and pytest"
+	@echo "make bench  - benchmarks (JSON figures on stdout)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	@$(BIN)/vigie init -w $(WORKSPACE) >/dev/null
+	@echo "== Ingesting the bundled samples (fictional dealer channels) into $(WORKSPACE)"
+	$(BIN)/vigie ingest -w $(WORKSPACE) samples/telegram samples/whatsapp
+	@if $(BIN)/vigie analyse --help >/dev/null 2>&1; then \
+		echo "== Analysing"; $(BIN)/vigie analyse -w $(WORKSPACE); fi
+	@echo
+	@$(BIN)/vigie stats -w $(WORKSPACE)
+	@echo
+	@echo "Workspace: $(WORKSPACE)/ (evidence/ = original files by SHA-256, lake/ = Parquet tables)"
+	@echo "Try next:"
+	@echo "  source $(BIN)/activate"
+	@echo "  vigie messages -w $(WORKSPACE) --grep 'livraison|menu' --limit 10"
+	@echo "  vigie messages -w $(WORKSPACE) --channel 'Livraison 13' --format jsonl"
+	@echo "  vigie analyse --text '🍫 Jaune mousseux 10g = 80€, livraison gratuite' --json"
+	@echo "  vigie stats -w $(WORKSPACE) --json"
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy src/vigie
+
+pytest: $(STAMP)
+	$(BIN)/pytest -q
+
+test: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy src/vigie
+	$(BIN)/pytest -q
+
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	@for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
