@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 import vigie
 from vigie.model import LABELS, Analysis
+from vigie.store import hooks
 from vigie.store.schema import ANALYSES, ENTITIES
 from vigie.store.workspace import Workspace
 
@@ -118,19 +120,20 @@ def analyse_workspace(
         try:
             todo_sql = (
                 "SELECT m.msg_key, m.text FROM messages m ANTI JOIN "
-                "(SELECT msg_key FROM analyses WHERE version = ?) a ON a.msg_key = m.msg_key"
+                "(SELECT msg_key FROM analyses WHERE version = $version) a ON a.msg_key = m.msg_key"
             )
-            total = con.execute(f"SELECT count(*) FROM ({todo_sql})", [version]).fetchone()[0]  # type: ignore[index]
-            counts.already_done = con.execute(
-                "SELECT count(DISTINCT msg_key) FROM analyses WHERE version = ?", [version]
-            ).fetchone()[0]  # type: ignore[index]
+            params = {"version": version}
+            total = _scalar(con, f"SELECT count(*) FROM ({todo_sql})", params)
+            counts.already_done = _scalar(
+                con, "SELECT count(DISTINCT msg_key) FROM analyses WHERE version = $version", params
+            )
             if total == 0:
                 return counts
             analyses_path = txn.path_for("analyses")
             txn.add("analyses", analyses_path)
             entities_path = txn.path_for("entities")
             txn.add("entities", entities_path)
-            reader = con.execute(todo_sql, [version]).fetch_record_batch(batch_size)
+            reader = con.sql(todo_sql, params=params).to_arrow_reader(batch_size)
             with (
                 pq.ParquetWriter(analyses_path, ANALYSES, compression="zstd") as a_out,
                 pq.ParquetWriter(entities_path, ENTITIES, compression="zstd") as e_out,
@@ -164,9 +167,15 @@ def analyse_workspace(
                 ],
             )
             txn.commit()
+            hooks.committed(ws, "analyse", run_id, counts.to_dict())  # audit entry, watchlists
         except BaseException:
             txn.rollback()
             raise
         finally:
             con.close()
     return counts
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]) -> int:
+    row = con.sql(sql, params=params).fetchone()
+    return int(row[0]) if row else 0
