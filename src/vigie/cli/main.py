@@ -46,6 +46,41 @@ try:  # the analysis commands arrive with the analysis engine
 except ImportError:  # pragma: no cover
     pass
 
+try:  # intelligence stages: link (graph, successors), observe (prices, activity), exports
+    from vigie.cli import link as link_commands
+
+    for command in link_commands.COMMANDS:
+        cli.add_command(command)
+except ImportError:  # pragma: no cover
+    pass
+
+try:
+    from vigie.cli import observe as observe_commands
+
+    for command in observe_commands.COMMANDS:
+        cli.add_command(command)
+except ImportError:  # pragma: no cover
+    pass
+
+try:
+    from vigie.cli import export as export_commands
+
+    for command in export_commands.COMMANDS:
+        cli.add_command(command)
+except ImportError:  # pragma: no cover
+    pass
+
+try:  # act: cases, reports, notices, watchlists and alerts, audit, retention, erasure, settings
+    from vigie.cli import audit as audit_commands
+    from vigie.cli import case as case_commands
+    from vigie.cli import watch as watch_commands
+
+    for module in (case_commands, watch_commands, audit_commands):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+except ImportError:  # pragma: no cover
+    pass
+
 
 def main() -> None:
     try:

@@ -27,6 +27,7 @@ from vigie.errors import UnknownFormatError, VigieError
 from vigie.model import Channel, Message, ParseStats, Quarantine
 from vigie.sources.arrow import STAGED_MESSAGES, messages_batch
 from vigie.sources.base import ParseContext
+from vigie.store import hooks
 from vigie.store.lake import PARQUET_OPTIONS, Transaction
 from vigie.store.workspace import Workspace
 
@@ -207,6 +208,7 @@ def _ingest_file(
         tmp_evidence = None
         txn.commit()
         result.status = "added"
+        hooks.committed(ws, "ingest", run_id, asdict(result))  # audit entry, watchlists
     except VigieError as exc:
         result.error = str(exc)
     except (UnicodeError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:

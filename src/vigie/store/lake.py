@@ -134,6 +134,7 @@ class Transaction:
 
     lake: Lake
     staged: dict[str, list[Path]] = field(default_factory=dict)
+    removed: dict[str, list[Path]] = field(default_factory=dict)
     tag: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
 
     def path_for(self, table: str) -> Path:
@@ -157,8 +158,21 @@ class Transaction:
         data = pa.Table.from_pylist(list(rows), schema=TABLES[table])
         self.write_table(table, data)
 
+    def replace(self, table: str, old_files: Iterable[Path], new_table: pa.Table | None) -> None:
+        """Stage ``new_table`` in place of ``old_files`` of ``table`` (retention, erasure).
+
+        At commit the manifest drops the old files and lists the new one in the same rename;
+        the old files are deleted after it. ``new_table`` may be None or empty (nothing kept).
+        """
+        self.removed.setdefault(table, []).extend(old_files)
+        if new_table is not None:
+            self.write_table(table, new_table)
+
     def commit(self) -> None:
         manifest = self.lake.manifest()
+        for table, old in self.removed.items():
+            gone = {f"{table}/{path.name}" for path in old}
+            manifest[table] = [rel for rel in manifest.get(table, []) if rel not in gone]
         for table, paths in self.staged.items():
             for tmp in paths:
                 final = tmp.with_name(tmp.name.removesuffix(".tmp"))
@@ -168,9 +182,14 @@ class Transaction:
                 manifest.setdefault(table, []).append(f"{table}/{final.name}")
         self.lake._write_manifest(manifest)
         self.staged.clear()
+        for old in self.removed.values():
+            for path in old:
+                path.unlink(missing_ok=True)
+        self.removed.clear()
 
     def rollback(self) -> None:
         for paths in self.staged.values():
             for tmp in paths:
                 tmp.unlink(missing_ok=True)
         self.staged.clear()
+        self.removed.clear()

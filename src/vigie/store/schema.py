@@ -157,3 +157,83 @@ ANALYSIS_RUNS = pa.schema(
 )
 
 TABLES.update({"analyses": ANALYSES, "entities": ENTITIES, "analysis_runs": ANALYSIS_RUNS})
+
+# --- link stage (vigie.link): entity graph, ad-copy clusters, successors, communities ------------
+
+GRAPH_NODES = pa.schema(
+    [
+        ("node_id", pa.string()),  # kind:canonical value, e.g. channel:telegram:123, phone:+336…
+        ("kind", pa.string()),  # channel, account, phone, handle, url, crypto, email, place
+        ("label", pa.string()),
+        ("platform", pa.string()),
+        ("messages", pa.int64()),
+        ("first_seen", UTC_TS),
+        ("last_seen", UTC_TS),
+        ("community", pa.int64()),
+        ("run_id", pa.string()),
+    ]
+)
+
+GRAPH_EDGES = pa.schema(
+    [
+        ("source", pa.string()),
+        ("target", pa.string()),
+        # posted_in, mentions, forwarded_from, replied_to, shares_identifier, same_copy,
+        # successor_of
+        ("kind", pa.string()),
+        ("count", pa.int64()),
+        ("first_seen", UTC_TS),
+        ("last_seen", UTC_TS),
+        ("evidence", pa.list_(pa.string())),  # msg_keys (capped) or shared identifiers
+        ("run_id", pa.string()),
+    ]
+)
+
+AD_CLUSTERS = pa.schema(
+    [
+        ("cluster_id", pa.string()),
+        ("msg_key", pa.string()),
+        ("channel_key", pa.string()),
+        ("date", UTC_TS),
+        ("run_id", pa.string()),
+    ]
+)
+
+SUCCESSORS = pa.schema(
+    [
+        ("channel", pa.string()),  # node id of the successor (a channel, or a handle/url not seen)
+        ("successor_of", pa.string()),  # node id of the predecessor channel
+        ("confidence", pa.float32()),
+        ("rules", pa.list_(pa.string())),  # announced, identifier_reuse, copied_ads
+        ("evidence", pa.list_(pa.string())),  # msg_keys
+        ("run_id", pa.string()),
+    ]
+)
+
+LINK_RUNS = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("started_at", UTC_TS),
+        ("finished_at", UTC_TS),
+        ("vigie_version", pa.string()),
+        ("version", pa.string()),
+        ("analysis_version", pa.string()),
+        ("options", pa.string()),  # JSON
+        ("messages", pa.int64()),
+        ("nodes", pa.int64()),
+        ("edges", pa.int64()),
+        ("clusters", pa.int64()),
+        ("successors", pa.int64()),
+        ("communities", pa.int64()),
+    ]
+)
+
+TABLES.update(
+    {
+        "graph_nodes": GRAPH_NODES,
+        "graph_edges": GRAPH_EDGES,
+        "ad_clusters": AD_CLUSTERS,
+        "successors": SUCCESSORS,
+        "link_runs": LINK_RUNS,
+    }
+)
