@@ -17,6 +17,20 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# Debian packages the tests use: pdftoppm/pdftotext to check PDF reports, HarfBuzz subsetting
+# for WeasyPrint's fonts.
+APT_PACKAGES := poppler-utils libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+APT_STAMP := $(VENV)/.installed-apt
+
+$(APT_STAMP): | $(BIN)/python
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages: $$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	touch $(APT_STAMP)
+
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
@@ -45,10 +59,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy src/vigie
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(APT_STAMP)
 	$(BIN)/pytest -q
 
-test: $(STAMP)
+test: $(STAMP) $(APT_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy src/vigie
 	$(BIN)/pytest -q

@@ -177,5 +177,5 @@ def analyse_workspace(
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]) -> int:
-    row = con.sql(sql, params=params).fetchone()
-    return int(row[0]) if row else 0
+    rows = con.execute(sql, params).fetchall()
+    return int(rows[0][0]) if rows else 0
