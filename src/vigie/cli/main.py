@@ -7,8 +7,15 @@ import sys
 import click
 
 from vigie import __version__
+from vigie.cli import analyse as analyse_commands
+from vigie.cli import audit as audit_commands
+from vigie.cli import case as case_commands
+from vigie.cli import export as export_commands
 from vigie.cli import ingest as ingest_commands
+from vigie.cli import link as link_commands
+from vigie.cli import observe as observe_commands
 from vigie.cli import query as query_commands
+from vigie.cli import watch as watch_commands
 from vigie.cli.common import open_workspace, workspace_option
 from vigie.errors import VigieError
 from vigie.store.workspace import Workspace, default_path
@@ -35,51 +42,19 @@ def init(workspace: click.Path | None) -> None:
 
 
 cli.add_command(ingest_commands.ingest)
-for command in query_commands.COMMANDS:
-    cli.add_command(command)
-
-try:  # the analysis commands arrive with the analysis engine
-    from vigie.cli import analyse as analyse_commands
-
-    for command in analyse_commands.COMMANDS:
+# One module per command group, in the order of the pipeline.
+for module in (
+    query_commands,
+    analyse_commands,
+    link_commands,
+    observe_commands,
+    export_commands,
+    case_commands,
+    watch_commands,
+    audit_commands,
+):
+    for command in module.COMMANDS:
         cli.add_command(command)
-except ImportError:  # pragma: no cover
-    pass
-
-try:  # intelligence stages: link (graph, successors), observe (prices, activity), exports
-    from vigie.cli import link as link_commands
-
-    for command in link_commands.COMMANDS:
-        cli.add_command(command)
-except ImportError:  # pragma: no cover
-    pass
-
-try:
-    from vigie.cli import observe as observe_commands
-
-    for command in observe_commands.COMMANDS:
-        cli.add_command(command)
-except ImportError:  # pragma: no cover
-    pass
-
-try:
-    from vigie.cli import export as export_commands
-
-    for command in export_commands.COMMANDS:
-        cli.add_command(command)
-except ImportError:  # pragma: no cover
-    pass
-
-try:  # act: cases, reports, notices, watchlists and alerts, audit, retention, erasure, settings
-    from vigie.cli import audit as audit_commands
-    from vigie.cli import case as case_commands
-    from vigie.cli import watch as watch_commands
-
-    for module in (case_commands, watch_commands, audit_commands):
-        for command in module.COMMANDS:
-            cli.add_command(command)
-except ImportError:  # pragma: no cover
-    pass
 
 
 def main() -> None:

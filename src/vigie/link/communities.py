@@ -12,7 +12,6 @@ import math
 import random
 
 import duckdb
-import igraph as ig
 import pyarrow as pa
 
 EXCLUDED_KINDS: tuple[str, ...] = ("place",)
@@ -33,6 +32,8 @@ def detect_communities(con: duckdb.DuckDBPyConnection, resolution: float = 1.0) 
         return {}
     names = sorted({r[0] for r in rows} | {r[1] for r in rows})
     index = {name: i for i, name in enumerate(names)}
+    import igraph as ig  # ~0.4 s to import: only when communities are computed
+
     graph = ig.Graph(n=len(names), edges=[(index[a], index[b]) for a, b, _ in rows])
     weights = [1.0 + math.log1p(float(w)) for _, _, w in rows]
     random.seed(SEED)
