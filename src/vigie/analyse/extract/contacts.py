@@ -1,0 +1,210 @@
+"""Contacts: phone numbers, messaging handles and links, e-mail addresses and URLs.
+
+Everything here runs on the *original* text (handles and invite hashes are case-sensitive) and
+each extractor is skipped by a cheap test first (a run of 8 digits, an ``@``, a ``.``/``/``, a
+platform keyword). Values:
+
+- ``phone``: E.164 (``+33639981234``), parsed with ``phonenumbers`` (French default region) and
+  kept when valid, or when a well-formed French number (9 national digits, not 08);
+- ``handle``: ``<platform>:<name>`` — ``telegram:@name`` (from ``@name``, ``t.me/name``,
+  ``telegram: name``), ``snapchat:name`` (``snap: name``, ``👻 name``, snapchat.com/add/name),
+  ``whatsapp:+336…`` (wa.me links, ``whatsapp: 06…``), ``signal:+336…`` or ``signal:name``,
+  ``instagram:name``, ``wickr:name``, ``potato:name``;
+- ``url``: other links, normalised (``https://`` added, host lower-cased, trailing punctuation
+  dropped); Telegram invite links ``https://t.me/+hash`` and WhatsApp group links stay URLs;
+- ``email``: lower-cased address.
+"""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+from vigie.analyse.extract.doc import Doc, SpanSet
+from vigie.model import Entity
+
+__all__ = ["find_contacts", "phone_value"]
+
+# literal-led alternatives (the engine scans for "+" and "0"); the lookbehind after the first
+# character checks what precedes the number
+_PHONE = re.compile(
+    r"(?:\+(?<![\w+/=]\+)|00(?<![\w+/=]00))[1-9][0-9]{0,2}[ .\-]?(?:\(0\)[ .\-]?)?[0-9]"
+    r"(?:[ .\-]?[0-9]){5,12}(?![\w/])"
+    r"|0(?<![\w+/=]0)[1-9](?:[ .\-]?[0-9]{2}){4}(?![\w/])"
+)
+_DIGITS8 = re.compile(r"[0-9](?:[ .\-]?[0-9]){7}")
+_URL_CHARS = r"[^\s<>\"'`{}|\\^\[\]]"
+_URL = re.compile(rf"(?:https?://|www\.){_URL_CHARS}+", re.IGNORECASE)
+_BARE_HOSTS = (
+    "t.me/", "telegram.me/", "telegram.dog/", "wa.me/", "chat.whatsapp.com/", "snapchat.com/",
+    "signal.me/", "potato.im/", "instagram.com/", "wickr.me/",
+)  # fmt: skip
+_BARE_LINK = re.compile(
+    r"(?<![\w.@/])(?:t\.me|telegram\.me|telegram\.dog|wa\.me|chat\.whatsapp\.com|snapchat\.com"
+    rf"|signal\.me|potato\.im|instagram\.com|wickr\.me)/{_URL_CHARS}*",
+    re.IGNORECASE,
+)
+_EMAIL_DOMAIN = re.compile(r"@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}\b")
+_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-")
+_LABELLED = re.compile(
+    r"(?P<label>\b(?:snapchat|snap|sc|insta|instagram|ig|wickr\s?(?:me|id)?|telegram|tg|telegramme"
+    r"|signal|whatsapp|whats\s?app|wa|potato)\b|👻)\s?(?:id\s?)?(?:[:=\-–>➡️👉]+\s?|\s)"
+    r"(?P<name>@?[A-Za-z][\w.\-]{1,31}|\+?[0-9][0-9 .\-]{7,16}[0-9])",
+    re.IGNORECASE,
+)
+_AT_HANDLE = re.compile(r"@(?<![\w@.]@)([A-Za-z][A-Za-z0-9_]{4,31})\b(?!\.[A-Za-z])(?!@)")
+_PLATFORM = {
+    "snapchat": "snapchat", "snap": "snapchat", "sc": "snapchat", "👻": "snapchat",
+    "insta": "instagram", "instagram": "instagram", "ig": "instagram", "telegram": "telegram",
+    "tg": "telegram", "telegramme": "telegram", "signal": "signal", "whatsapp": "whatsapp",
+    "whats app": "whatsapp", "wa": "whatsapp", "potato": "potato", "wickr": "wickr",
+}  # fmt: skip
+_TRAILING = ".,;:!?)]}>'\"»…"
+_LINK_HANDLE = (
+    (re.compile(r"(?:t\.me|telegram\.me|telegram\.dog)/(?:s/)?([A-Za-z][A-Za-z0-9_]{3,31})/?(?:[?#].*)?$", re.I), "telegram:@"),
+    (re.compile(r"snapchat\.com/(?:add|t)/([A-Za-z0-9._-]{2,30})/?$", re.I), "snapchat:"),
+    (re.compile(r"instagram\.com/([A-Za-z0-9._]{2,30})/?(?:\?.*)?$", re.I), "instagram:"),
+    (re.compile(r"potato\.im/([A-Za-z0-9_]{3,32})/?$", re.I), "potato:"),
+)  # fmt: skip
+_WA_LINK = re.compile(r"(?:api\.)?wa\.me/\+?([0-9]{6,15})", re.I)
+_SIGNAL_LINK = re.compile(r"signal\.me/#p/(\+[0-9]{6,15})", re.I)
+_NOT_NAMES = frozenset({"joinchat", "share", "addstickers", "proxy", "socks", "c", "s", "iv"})
+_KEYWORDS = ("snap", "insta", "wickr", "telegram", "signal", "whats", "potato", "👻")
+_SHORT_LABEL = re.compile(r"\b(?:sc|ig|tg|wa)\s?[:=]")
+
+
+def phone_value(raw: str, region: str = "FR") -> str | None:
+    """E.164 form of a phone number as written, or None when it is not a valid number."""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        # French numbers outside the assigned ranges (the ARCEP fiction range 06 39 98 …,
+        # ranges newer than the library's metadata) are still identifiers when well formed
+        national = str(number.national_number)
+        if number.country_code != 33 or len(national) != 9 or national[0] == "8":
+            return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _phones(doc: Doc, taken: SpanSet) -> list[Entity]:
+    found = []
+    for match in _PHONE.finditer(doc.text):
+        if taken.overlaps(match.start(), match.end()):
+            continue
+        value = phone_value(match.group())
+        if value:
+            found.append(doc.raw_entity("phone", value, match.start(), match.end()))
+    return found
+
+
+def _clean_url(raw: str) -> str:
+    return raw.rstrip(_TRAILING)
+
+
+def _normalise_url(url: str) -> str:
+    lowered = url.lower()
+    if not lowered.startswith(("http://", "https://")):
+        url = "https://" + url
+    scheme, _, rest = url.partition("://")
+    host, slash, path = rest.partition("/")
+    return f"{scheme.lower()}://{host.lower()}{slash}{path}"
+
+
+def _link_entity(doc: Doc, start: int, url: str) -> Entity:
+    end = start + len(url)
+    bare = re.sub(r"^(?:https?://)?(?:www\.)?", "", url, flags=re.I)
+    if match := _WA_LINK.match(bare):
+        return doc.raw_entity("handle", "whatsapp:+" + match.group(1), start, end, {"link": True})
+    if match := _SIGNAL_LINK.match(bare):
+        return doc.raw_entity("handle", "signal:" + match.group(1), start, end, {"link": True})
+    for pattern, prefix in _LINK_HANDLE:
+        match = pattern.match(bare)
+        if match and match.group(1).lower() not in _NOT_NAMES:
+            return doc.raw_entity("handle", prefix + match.group(1), start, end, {"link": True})
+    return doc.raw_entity("url", _normalise_url(url), start, end)
+
+
+def _label_positions(doc: Doc) -> list[int]:
+    folded = doc.folded
+    positions = set()
+    for word in _KEYWORDS:
+        at = folded.find(word)
+        while at != -1:
+            positions.add(doc.span(at, at + len(word))[0])
+            at = folded.find(word, at + 1)
+    if ":" in folded or "=" in folded:
+        positions.update(doc.span(*m.span())[0] for m in _SHORT_LABEL.finditer(folded))
+    return sorted(positions)
+
+
+def _labelled(doc: Doc, taken: SpanSet) -> list[Entity]:
+    found = []
+    text = doc.text
+    for position in _label_positions(doc):
+        match = _LABELLED.match(text, position)
+        if match is None:
+            continue
+        start, end = match.span("name")
+        if taken.overlaps(start, end):
+            continue
+        label = re.sub(r"\s+", " ", match.group("label").lower())
+        platform = _PLATFORM.get(label) or ("wickr" if label.startswith("wickr") else None)
+        name = match.group("name").rstrip(".-")
+        end = start + len(name)
+        if platform is None or not name:
+            continue
+        if name.lstrip("+")[0].isdigit():
+            phone = phone_value(name)
+            if phone is None or platform not in ("whatsapp", "signal", "telegram"):
+                continue
+            value = f"{platform}:{phone}"
+        elif platform == "telegram":
+            value = "telegram:@" + name.lstrip("@")
+        else:
+            value = f"{platform}:{name.lstrip('@')}"
+        found.append(doc.raw_entity("handle", value, start, end, {"label": label}))
+        if value[len(platform) + 1 :].startswith("+"):
+            found.append(doc.raw_entity("phone", value[len(platform) + 1 :], start, end))
+        taken.add(start, end)
+    return found
+
+
+def find_contacts(doc: Doc) -> list[Entity]:
+    """Phones, handles, links, URLs and e-mail addresses of ``doc``, in text order."""
+    text = doc.text
+    found: list[Entity] = []
+    taken = SpanSet()
+    if "@" in text:
+        for match in _EMAIL_DOMAIN.finditer(text):
+            start = match.start()
+            while start > 0 and match.start() - start < 64 and text[start - 1] in _LOCAL_CHARS:
+                start -= 1
+            if start < match.start() and text[start] not in ".-":
+                found.append(
+                    doc.raw_entity("email", text[start : match.end()].lower(), start, match.end())
+                )
+                taken.add(start, match.end())
+    if "/" in text or "www." in text:
+        lowered = doc.folded if len(doc.folded) == len(text) else text.lower()
+        matches = list(_URL.finditer(text))
+        if any(host in lowered for host in _BARE_HOSTS):
+            matches += _BARE_LINK.finditer(text)
+        for match in sorted(matches, key=lambda m: m.start()):
+            url = _clean_url(match.group())
+            if len(url) > 8 and not taken.overlaps(match.start(), match.start() + len(url)):
+                found.append(_link_entity(doc, match.start(), url))
+                taken.add(match.start(), match.start() + len(url))
+    found.extend(_labelled(doc, taken))
+    if "@" in text:
+        for match in _AT_HANDLE.finditer(text):
+            if not taken.overlaps(match.start(), match.end()):
+                value = "telegram:@" + match.group(1)
+                found.append(doc.raw_entity("handle", value, *match.span(), {"inferred": True}))
+                taken.add(*match.span())
+    if doc.has_digit and _DIGITS8.search(text):
+        found.extend(_phones(doc, taken))
+    found.sort(key=lambda entity: entity.start)
+    return found

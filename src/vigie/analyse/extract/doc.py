@@ -1,0 +1,117 @@
+"""One message prepared once for every extractor: original, folded and word-spaced texts.
+
+Extractors match on the *folded* text of :func:`vigie.analyse.normalise.normalise` (case,
+accents, stylised Unicode and leetspeak undone) and report spans in the *original* text. The
+*spaced* text is the folded text with every character other than ``[0-9a-z]`` turned into a
+space and one space added at each end: lexicon keys stored as ``" coke "`` then match whole
+words only, inside the Aho-Corasick automaton itself, with no per-hit boundary test.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_right
+from typing import Any
+
+from vigie.analyse.normalise import Normalised, normalise
+from vigie.model import Entity
+
+__all__ = ["Doc", "SpanSet", "compact_json", "spaced_key"]
+
+_NOT_WORD_RUN = re.compile(r"[^0-9a-z]+")
+_DIGIT = re.compile(r"[0-9]")
+_SPACE_TABLE = bytes(ch if (48 <= ch <= 57 or 97 <= ch <= 122) else 32 for ch in range(256))
+
+
+def spaced_key(folded: str) -> str:
+    """The automaton key of an already folded term: ``"l'ecstasy"`` -> ``" l ecstasy "``."""
+    return " " + _NOT_WORD_RUN.sub(" ", folded).strip() + " "
+
+
+def compact_json(attrs: dict[str, Any]) -> str:
+    """``attrs`` as compact JSON (no spaces, non-ASCII kept), the form stored in the lake."""
+    return json.dumps(attrs, ensure_ascii=False, separators=(",", ":"))
+
+
+class Doc:
+    """A message as the extractors see it; offsets of ``folded`` and ``spaced`` agree (+1)."""
+
+    __slots__ = ("_line_starts", "folded", "has_digit", "norm", "spaced", "text")
+
+    def __init__(self, text: str, norm: Normalised | None = None) -> None:
+        self.text = text
+        self.norm = norm if norm is not None and norm.original == text else normalise(text)
+        self.folded = self.norm.text
+        # one byte per code point ("?" for non-ASCII), then a 256-byte table: same offsets
+        raw = self.folded.encode("ascii", "replace").translate(_SPACE_TABLE)
+        self.spaced = " " + raw.decode("ascii") + " "
+        self.has_digit = _DIGIT.search(self.folded) is not None
+        self._line_starts: list[int] | None = None
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original span of the folded span ``[start, end)``."""
+        if not self.norm.layers:
+            return start, end
+        return self.norm.span(start, end)
+
+    def line_of(self, pos: int) -> int:
+        """Index of the folded line holding folded offset ``pos``."""
+        if self._line_starts is None:
+            starts = [0]
+            find = self.folded.find
+            at = find("\n")
+            while at != -1:
+                starts.append(at + 1)
+                at = find("\n", at + 1)
+            self._line_starts = starts
+        return bisect_right(self._line_starts, pos) - 1
+
+    def entity(
+        self, kind: str, value: str, start: int, end: int, attrs: dict[str, Any] | None = None
+    ) -> Entity:
+        """An :class:`Entity` for the folded span, its span and text taken from the original."""
+        o_start, o_end = self.span(start, end)
+        return Entity(
+            kind,
+            value,
+            self.text[o_start:o_end],
+            o_start,
+            o_end,
+            compact_json(attrs) if attrs else None,
+        )
+
+    def raw_entity(
+        self, kind: str, value: str, start: int, end: int, attrs: dict[str, Any] | None = None
+    ) -> Entity:
+        """An :class:`Entity` for a span already in original offsets (contacts, crypto)."""
+        return Entity(
+            kind, value, self.text[start:end], start, end, compact_json(attrs) if attrs else None
+        )
+
+
+class SpanSet:
+    """A set of ``[start, end)`` spans, merged, asking "does this overlap?" in log time."""
+
+    __slots__ = ("ends", "starts")
+
+    def __init__(self, spans: list[tuple[int, int]] | None = None) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for start, end in sorted(spans or ()):
+            if self.ends and start < self.ends[-1]:
+                self.ends[-1] = max(self.ends[-1], end)
+            else:
+                self.starts.append(start)
+                self.ends.append(end)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """True when ``[start, end)`` shares a character with a span of the set."""
+        i = bisect_right(self.ends, start)
+        return i < len(self.starts) and self.starts[i] < end
+
+    def add(self, start: int, end: int) -> None:
+        """Add a span that overlaps none of the set (callers test :meth:`overlaps` first)."""
+        i = bisect_right(self.starts, start)
+        self.starts.insert(i, start)
+        self.ends.insert(i, end)

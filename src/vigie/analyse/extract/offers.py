@@ -1,0 +1,442 @@
+"""Offers: product × quantity × price, tiered menus, and the price per gram (or unit, or ml).
+
+One linear regex cuts the folded text into *atoms* — quantities ("10g", "1/8 oz", "half oz",
+"1 qp", "2 pochons"), doses ("120mg"), counts ("x2", "10 x"), prices ("80€", "$45",
+"100 balles"), bare numbers, "per gram" markers ("70 le g") and noise that must never become a
+quantity or a price (phone numbers, times, dates, percentages, ordinals, durations). Then, line
+by line, quantities pair with the price after them (a bare number or "70e" only counts there;
+"50€ les 5g" pairs backwards only with a currency-marked price), consecutive pairs for one
+product merge into one offer with ``tiers``, and each offer takes the product named nearest
+before it on its line, else the menu header above, else the message's only product.
+
+Masses are converted to grams and volumes to millilitres, so ``price_per_unit`` is a price per
+gram (or ml, or unit): "10g 80€" -> 8.0; "la 25 à 150" -> 6.0; "1/8 oz $40" -> 11.29.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from vigie.analyse.extract.doc import Doc
+from vigie.analyse.extract.products import ProductHit
+from vigie.model import Entity
+
+__all__ = ["find_offers"]
+
+OUNCE = 28.349523125
+POUND = 453.59237
+_MASS = {
+    **dict.fromkeys(
+        ["kg", "kgs", "kilo", "kilos", "kilogramme", "kilogrammes", "kilogram", "kilograms"], 1000.0
+    ),
+    **dict.fromkeys(["g", "gr", "grs", "gramme", "grammes", "gram", "grams", "gs"], 1.0),
+    **dict.fromkeys(["oz", "ozs", "ounce", "ounces", "once", "onces", "zip", "zips"], OUNCE),
+    **dict.fromkeys(["lb", "lbs", "pound", "pounds", "livre", "livres"], POUND),
+    "qp": POUND / 4,
+    "hp": POUND / 2,
+}
+_VOLUME = {"ml": 1.0, "cl": 10.0, "l": 1000.0, "litre": 1000.0, "litres": 1000.0, "liter": 1000.0}
+_DOSE = {"mg": 0.001, "mgs": 0.001, "ug": 0.000001, "mcg": 0.000001}
+# packaging and count words: the quantity is a number of units
+_COUNT_UNITS = [
+    "pills?",
+    "tabs?",
+    "tablets?",
+    "caps?",
+    "capsules?",
+    "comprimes?",
+    "cachets?",
+    "buvards?",
+    "blotters?",
+    "hits?",
+    "dots?",
+    "pieces?",
+    "pcs",
+    "units?",
+    "unites?",
+    "taz",
+    "gelules?",
+    "bars?",
+    "strips?",
+    "joints?",
+    "carts?",
+    "cartouches?",
+    "ballons?",
+    "bonbonnes?",
+    "sachets?",
+    "pochons?",
+    "pochettes?",
+    "barrettes?",
+    "plaquettes?",
+    "boulettes?",
+    "savonnettes?",
+    "bags?",
+    "doses?",
+    "vapes?",
+]
+_PILL_WORDS = ("pill", "tab", "comprime", "cachet", "gelule", "cap", "taz", "blotter", "buvard")
+_PER_UNIT = frozenset({"cannabis_edible", "benzodiazepine", "opioid", "lsd", "nitrous_oxide"})
+_PILL_LINE = re.compile(r"\b(?:tabs?|tablets?|pills?|caps?|capsules?|comprimes?|gelules?)\b")
+_FRACTION = {"half": 0.5, "demi": 0.5, "quarter": 0.25, "eighth": 0.125}
+
+_NUM = r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:[.,][0-9]+)?|\.[0-9]+)"
+_B = r"(?<![0-9a-z.,])"  # a number starts here
+_E = r"(?![0-9a-z])"  # a word ends here
+_PER_TAIL = (
+    r"(?P<per>\s?(?:/|le\s|la\s|l'|per\s|the\s|par\s|a\s)\s?(?P<per_u>g|gr|grs|gramme|gram|tab|pill"
+    r"|unite|piece|u)(?![0-9a-z])|\s?(?P<each>each|chacun|chaque|l'unite|la piece)(?![a-z]))?"
+)
+# every atom starts with a digit, a currency sign, "x", "#", "+" or "."; ``_CANDIDATE`` (a bare
+# character class, which the engine scans for at C speed) finds those positions and ``_ATOMS``
+# is tried only there. Word-led atoms ("half oz", "le pochon") have their own regexes.
+_CANDIDATE = re.compile(r"[0-9#+€$£x.]")
+_ATOMS = re.compile(
+    r"(?:"
+    # noise first: phone numbers, dates, times, percentages, ordinals, durations, postcodes
+    rf"(?P<noise>{_B}(?:\+|00)?[0-9](?:[ .-]?[0-9]){{7,}}{_E}"
+    # ranges of purity or doses ("95-97%", "68-70%"), analogue names ("4-MEC", "5-APDB"),
+    # ratios and odd fractions ("1:1", "1/5oz"), grades ("3#"), bundles ("+ 3 pills")
+    rf"|{_B}{_NUM}\s?-\s?{_NUM}\s?%|{_B}[0-9]+-[a-z]|{_B}[0-9]+\s?#|{_B}[0-9]+:[0-9]+"
+    rf"|{_B}[0-9]+/[0-9]+(?<![13]/[248])|\+\s?[0-9]{{1,3}}{_E}"
+    rf"|{_B}[0-9]{{1,2}}/[0-9]{{1,2}}(?:/[0-9]{{2,4}})?(?![0-9a-z%])(?!\s?(?:oz|ounce|lb|th))"
+    rf"|{_B}[0-9]{{1,2}}[.-][0-9]{{1,2}}[.-][0-9]{{2,4}}{_E}"
+    rf"|{_B}[0-9]{{1,2}}\s?(?:h|:)\s?[0-9]{{2}}{_E}|{_B}[0-9]{{1,2}}\s?h{_E}"
+    rf"|{_B}{_NUM}\s?(?:%|percent|pourcent)|{_B}[0-9]+\s?(?:eme|er|ere|th|st|nd|rd|min|mins|minutes?"
+    rf"|mn|heures?|hours?|ans|years?|jours?|days?|semaines?|weeks?|mois|months?|km|m|k|u|mm|cm)"
+    rf"{_E}|{_B}(?:19[5-9][0-9]|20[0-4][0-9]){_E}(?!\s?(?:€|eur|euros?|balles|\$|usd|g{_E}))"
+    rf"|{_B}[0-9]{{5,}}{_E}(?!\s?(?:€|eur|euros|balles|\$|usd))|#\s?[0-9]+)"
+    rf"|(?P<imp>(?:(?<=\bla )|(?<=\ble )|(?<=\bles )|(?<=\bla)|(?<=\ble)|(?<=l'))"
+    rf"(?P<imp_q>[0-9]{{1,4}})\s?(?:a|pour|=|:|->|=>)\s?"
+    rf"(?P<imp_p>[0-9]{{1,5}})(?:\s?(?:€|e|eur|euros|balles){_E})?)"
+    rf"|(?P<frac>{_B}(?:(?P<frac_n>[0-9]+)\s?x\s?)?(?P<frac_a>[13])\s?/\s?(?P<frac_b>[248])\s?(?:th\s?)?"
+    rf"(?:of\s(?:an?\s)?)?(?P<frac_u>oz|ounce|once|lb|pound)?{_E})"
+    rf"|(?P<qty>{_B}(?P<qty_n>{_NUM})(?:\s?-\s?{_NUM})?\s?(?P<qty_u>kgs?|kilos?|kilogrammes?|kilograms?|grammes?|grams?"
+    rf"|gr|grs|g|gs|ozs?|ounces?|onces?|once|zips?|lbs?|pounds?|livres?|qp|hp|ml|cl|l|litres?"
+    rf"|liter|mgs?|ug|mcg|{'|'.join(_COUNT_UNITS)}){_E}(?P<qty_per>\s?/\s?(?:tab|pill|unit|cap|piece))?)"
+    rf"|(?P<count>{_B}(?P<count_a>[0-9]{{1,4}})\s?x{_E}|(?<![0-9a-z])x\s?(?P<count_b>[0-9]{{1,4}}){_E})"
+    rf"|(?P<price>(?:(?P<cur_a>[€$£])\s?(?P<price_a>{_NUM})|{_B}(?P<price_b>{_NUM})\s?"
+    rf"(?:(?P<cur_b>€|\$|£)(?!\s?[0-9])|(?P<cur_c>euros?|eur|balles|boules|usdt|usd|dollars?|gbp|btc"
+    rf"|xmr){_E})|{_B}(?P<weak_n>{_NUM})(?:\s?e)?{_E}){_PER_TAIL})"
+    r")"
+)
+_WORD_QTY = re.compile(
+    r"\b(?P<f>half|demi|quarter|eighth)(?:\s(?:an?\s)?|-)?(?P<u>oz|ounce|once|pound|lb|kilo|kg"
+    r"|livre)(?![0-9a-z])"
+)
+_PACK_WORDS = (
+    "pochon", "pochette", "barrette", "plaquette", "boulette", "savonnette", "sachet", "ballon",
+    "bonbonne", "buvard", "taz",
+)  # fmt: skip
+_PACK = re.compile(
+    r"\b(?:le|la|l'|un|une|per|par)\s?(?P<u>pochon|pochette|barrette|plaquette|boulette|savonnette"
+    r"|sachet|ballon|bonbonne|buvard|taz)s?(?![0-9a-z])"
+)
+_CURRENCY = {
+    "€": "EUR", "e": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "balles": "EUR",
+    "boules": "EUR", "$": "USD", "usd": "USD", "dollar": "USD", "dollars": "USD", "£": "GBP",
+    "gbp": "GBP", "btc": "BTC", "xmr": "XMR", "usdt": "USDT",
+}  # fmt: skip
+_MAX_GAP = 60
+
+
+def _number(text: str) -> float:
+    if "," in text and "." in text:
+        return float(text.replace(",", ""))  # 2,099.99
+    if text.count(",") == 1 and len(text.split(",")[1]) == 3 and len(text) > 4:
+        return float(text.replace(",", ""))  # 2,000
+    return float(text.replace(",", "."))
+
+
+@dataclass(slots=True)
+class _Atom:
+    kind: str  # q, dose, count, price, weak, per
+    start: int
+    end: int
+    value: float = 0.0
+    unit: str = ""  # g, ml, unit, pill; dose: g per unit; price: currency
+    dose: float | None = None
+
+
+@dataclass(slots=True)
+class _Offer:
+    start: int
+    end: int
+    product: str | None
+    unit: str
+    currency: str
+    tiers: list[tuple[float, float]] = field(default_factory=list)
+    dose: float | None = None
+
+
+def _atoms(doc: Doc) -> list[list[_Atom]]:
+    """Atoms of each line, in order (lines without atoms are left out)."""
+    folded = doc.folded
+    atoms: list[_Atom] = []
+    covered = 0
+    match_at = _ATOMS.match
+    for candidate in _CANDIDATE.finditer(folded):
+        start = candidate.start()
+        if start < covered:
+            continue
+        if candidate.group() in "+.x" and not folded[start + 1 : start + 3].strip()[:1].isdigit():
+            continue  # "+", "." and "x" only lead an atom before a digit ("x 2", ".5g", "+33")
+        m = match_at(folded, start)
+        if m is None:
+            continue
+        covered = max(m.end(), start + 1)
+        kind = m.lastgroup
+        if kind == "imp":
+            atoms.append(_Atom("q", start, start, float(m["imp_q"]), "g"))
+            atoms.append(_Atom("weak", start, m.end(), float(m["imp_p"]), "EUR"))
+        elif kind == "qty":
+            atoms.append(_quantity(m["qty_n"], m["qty_u"], start, m.end(), bool(m["qty_per"])))
+        elif kind == "frac":
+            grams = int(m["frac_a"]) / int(m["frac_b"]) * _MASS.get(m["frac_u"] or "oz", OUNCE)
+            count = int(m["frac_n"]) if m["frac_n"] else 1
+            atoms.append(_Atom("q", start, m.end(), grams * count, "g"))
+        elif kind == "count":
+            atoms.append(_Atom("count", start, m.end(), float(m["count_a"] or m["count_b"])))
+        elif kind == "price":
+            kind = "weak" if m["weak_n"] else "price"
+            if kind == "price":
+                number = m["price_a"] or m["price_b"]
+                currency = _CURRENCY[m["cur_a"] or m["cur_b"] or m["cur_c"]]
+            else:
+                number, currency = m["weak_n"], "EUR"
+            end = (
+                m.start("per")
+                if m["per"] is not None
+                else m.start("each")
+                if m["each"]
+                else m.end()
+            )
+            atoms.append(_Atom(kind, start, end, _number(number), currency))
+            if m["per"] is not None or m["each"]:
+                unit = "g" if (m["per_u"] or "").startswith("g") else "unit"
+                atoms.append(_Atom("per", end, m.end(), 1.0, unit))
+    if "half" in folded or "demi" in folded or "quarter" in folded or "eighth" in folded:
+        for m in _WORD_QTY.finditer(folded):
+            grams = _FRACTION[m["f"]] * _MASS[m["u"]]
+            atoms.append(_Atom("q", m.start(), m.end(), grams, "g"))
+    if any(word in folded for word in _PACK_WORDS):
+        for m in _PACK.finditer(folded):
+            unit = "pill" if m["u"] == "taz" else "unit"
+            atoms.append(_Atom("q", m.start(), m.end(), 1.0, unit))
+    atoms.sort(key=lambda atom: atom.start)
+    lines: list[list[_Atom]] = []
+    last_line = -1
+    for atom in atoms:
+        line = doc.line_of(atom.start)
+        if line != last_line:
+            lines.append([])
+            last_line = line
+        lines[-1].append(atom)
+    return lines
+
+
+def _quantity(number: str, unit: str, start: int, end: int, per_unit: bool) -> _Atom:
+    amount = _number(number)
+    if unit in _DOSE or per_unit:
+        return _Atom("dose", start, end, 1.0, "pill", dose=amount * _DOSE.get(unit, 0.001))
+    if unit in _MASS:
+        return _Atom("q", start, end, amount * _MASS[unit], "g")
+    if unit in _VOLUME:
+        return _Atom("q", start, end, amount * _VOLUME[unit], "ml")
+    is_pill = unit.startswith(_PILL_WORDS)
+    return _Atom("q", start, end, amount, "pill" if is_pill else "unit")
+
+
+def _resolve_counts(atoms: list[_Atom]) -> list[_Atom]:
+    """Apply counts ("3 x 1g", "10 x 120mg", "50 mg x 100", "x2") and drop doses under counts."""
+    out: list[_Atom] = []
+    i = 0
+    while i < len(atoms):
+        atom = atoms[i]
+        nxt = atoms[i + 1] if i + 1 < len(atoms) else None
+        if atom.kind == "count":
+            previous = out[-1] if out else None
+            if nxt is not None and nxt.kind in ("q", "dose") and nxt.start - atom.end <= 40:
+                if nxt.kind == "q" and nxt.unit == "g":
+                    out.append(_Atom("q", atom.start, nxt.end, nxt.value * atom.value, "g"))
+                else:
+                    dose = nxt.dose
+                    out.append(_Atom("q", atom.start, nxt.end, atom.value, "pill", dose=dose))
+                i += 2
+                continue
+            if (
+                previous is not None
+                and previous.kind in ("q", "dose")
+                and atom.start - previous.end <= 3
+            ):
+                if previous.kind == "q":
+                    previous.value *= atom.value
+                else:
+                    previous.kind, previous.value = "q", atom.value
+                previous.end = atom.end
+                i += 1
+                continue
+            out.append(_Atom("q", atom.start, atom.end, atom.value, "unit"))
+        elif (
+            atom.kind == "q"
+            and atom.unit in ("unit", "pill")
+            and nxt is not None
+            and nxt.kind == "q"
+            and nxt.unit in ("g", "ml")
+            and nxt.start - atom.end <= 3
+        ):
+            out.append(_Atom("q", atom.start, nxt.end, nxt.value, nxt.unit))  # "1 plaquette (100g)"
+            i += 2
+            continue
+        else:
+            out.append(atom)
+        i += 1
+    if any(a.kind == "q" and a.unit == "pill" for a in out):
+        doses = [a.dose for a in out if a.kind == "dose"]
+        out = [a for a in out if a.kind != "dose"]
+        for a in out:
+            if a.unit == "pill" and a.dose is None and doses:
+                a.dose = doses[0]
+    return out
+
+
+def _pairs(atoms: list[_Atom]) -> list[tuple[_Atom, _Atom]]:
+    """(quantity-or-dose, price) pairs of one line, in order."""
+    pairs: list[tuple[_Atom, _Atom]] = []
+    used: set[int] = set()
+    for i, atom in enumerate(atoms):
+        if atom.kind in ("q", "dose"):
+            nxt = atoms[i + 1] if i + 1 < len(atoms) else None
+            per_unit_price = i + 2 < len(atoms) and atoms[i + 2].kind == "per"  # "$13/tab"
+            if (
+                nxt is not None
+                and nxt.kind in ("price", "weak")
+                and nxt.start - atom.end <= _MAX_GAP
+                and not (per_unit_price and atoms[i + 2].start - nxt.end <= 2)
+            ):
+                pairs.append((atom, nxt))
+                used.add(i + 1)
+                continue
+            prev = atoms[i - 1] if i else None
+            if (
+                prev is not None
+                and prev.kind == "price"
+                and i - 1 not in used
+                and atom.start - prev.end <= _MAX_GAP + 20
+            ):
+                pairs.append((atom, prev))
+                used.add(i - 1)
+        elif (
+            atom.kind == "per"
+            and i
+            and atoms[i - 1].kind in ("price", "weak")
+            and i - 1 not in used
+            and atom.start - atoms[i - 1].end <= 2
+        ):
+            price = atoms[i - 1]  # "70 le g", "$10 each"
+            pairs.append((_Atom("q", price.start, atom.end, 1.0, atom.unit), price))
+            used.add(i - 1)
+    return pairs
+
+
+def _line_products(doc: Doc, hits: Sequence[ProductHit]) -> dict[int, list[ProductHit]]:
+    by_line: dict[int, list[ProductHit]] = {}
+    for hit in hits:
+        by_line.setdefault(doc.line_of(hit.start), []).append(hit)
+    return by_line
+
+
+def _product_for(
+    pair_start: int, line_hits: list[ProductHit], header: str | None, only: str | None
+) -> str | None:
+    """The word product named last before the pair on its line (else an emoji, else the first
+    product after it on the line, else the header's, else the message's only product)."""
+    i = bisect_left(line_hits, pair_start, key=lambda hit: hit.start)
+    fallback = None
+    for hit in reversed(line_hits[max(0, i - 8) : i]):  # bounded: linear on a 1 MB line
+        if hit.rank > 0:
+            return hit.product
+        fallback = fallback or hit.product
+    if fallback:
+        return fallback
+    if line_hits:
+        return line_hits[0].product
+    return header or only
+
+
+def find_offers(doc: Doc, hits: Sequence[ProductHit]) -> list[Entity]:
+    """``offer`` entities of ``doc`` given its kept product mentions (see module docstring)."""
+    lines = _atoms(doc)
+    if not lines:
+        return []
+    by_line = _line_products(doc, hits) if hits else {}
+    distinct = {hit.product for hit in hits}
+    only = next(iter(distinct)) if len(distinct) == 1 else None
+    currencies = [a.unit for line in lines for a in line if a.kind == "price"]
+    default_currency = currencies[0] if currencies else "EUR"
+    offers: list[_Offer] = []
+    header: str | None = None
+    last_line = -1
+    for atoms in lines:
+        line = doc.line_of(atoms[0].start)
+        for skipped in range(last_line + 1, line):  # header lines: a product, no price
+            if skipped in by_line:
+                header = by_line[skipped][-1].product
+        last_line = line
+        line_hits = by_line.get(line, [])
+        current: _Offer | None = None
+        for quantity, price in _pairs(_resolve_counts(atoms)):
+            start = min(quantity.start, price.start)
+            end = max(quantity.end, price.end)
+            product = _product_for(start, line_hits, header, only)
+            currency = price.unit if price.kind == "price" else default_currency
+            if quantity.kind == "dose":
+                per_unit = (
+                    product in _PER_UNIT
+                    or (quantity.dose or 0) < 0.0005
+                    or _PILL_LINE.search(doc.folded, quantity.start, quantity.end + 40) is not None
+                )
+                unit, amount = ("pill", 1.0) if per_unit else ("g", quantity.dose or 0.0)
+            else:
+                unit, amount = quantity.unit, quantity.value
+            if amount <= 0 or price.value <= 0 or amount > 1e6 or price.value > 1e7:
+                continue
+            if (
+                current is not None
+                and current.product == product
+                and current.unit == unit
+                and current.currency == currency
+            ):
+                current.tiers.append((amount, price.value))
+                current.end = max(current.end, end)
+                continue
+            current = _Offer(start, end, product, unit, currency, [(amount, price.value)])
+            current.dose = quantity.dose
+            offers.append(current)
+        if line_hits:
+            header = line_hits[-1].product
+    return [_entity(doc, offer) for offer in offers]
+
+
+def _entity(doc: Doc, offer: _Offer) -> Entity:
+    quantity, price = offer.tiers[0]
+    attrs: dict[str, object] = {
+        "product": offer.product,
+        "quantity": _clean(quantity),
+        "unit": offer.unit,
+        "price": _clean(price),
+        "currency": offer.currency,
+        "price_per_unit": round(price / quantity, 4),
+    }
+    if len(offer.tiers) > 1:
+        attrs["tiers"] = [[_clean(q), _clean(p)] for q, p in offer.tiers]
+    if offer.dose:
+        attrs["dose_mg"] = _clean(offer.dose * 1000)
+    return doc.entity("offer", offer.product or "other", offer.start, offer.end, attrs)
+
+
+def _clean(value: float) -> float | int:
+    rounded = round(value, 3)
+    return int(rounded) if rounded == int(rounded) else rounded

@@ -1,0 +1,87 @@
+"""Payment means named in a message: cash, prepaid coupons, transfer apps, crypto.
+
+``payment`` entities: value is a payment id (``cash``, ``pcs``, ``transcash``, ``paysafecard``,
+``neosurf``, ``crypto``, ``btc``, ``usdt``, ``eth``, ``xmr``, ``lydia``, ``paypal``, ``transfer``,
+``western_union``, ``moneygram``, ``revolut``, ``card``, ``gift_card``, ``cashapp``). Words that
+are ordinary in other senses ("liquide", "CB", "WU", "main propre") count only near a payment
+word ("paiement", "payer", "accepté", "pay" …).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import ahocorasick
+
+from vigie.analyse.extract.doc import Doc, spaced_key
+from vigie.model import Entity
+
+__all__ = ["PAYMENTS", "find_payments"]
+
+# payment id -> (terms that always count, terms that need a payment word nearby)
+PAYMENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "cash": (("especes", "espece", "cash", "cash only"), ("liquide", "main propre", "en main propre")),
+    "pcs": (("pcs", "pcs mastercard", "recharge pcs", "coupon pcs"), ()),
+    "transcash": (("transcash",), ()),
+    "paysafecard": (("paysafecard", "paysafe", "psc"), ()),
+    "neosurf": (("neosurf",), ()),
+    "crypto": (("crypto", "cryptos", "cryptomonnaie", "cryptomonnaies", "cryptocurrency"), ()),
+    "btc": (("bitcoin", "bitcoins", "btc"), ()),
+    "usdt": (("usdt", "tether", "trc20"), ()),
+    "eth": (("ethereum", "eth"), ()),
+    "xmr": (("monero", "xmr"), ()),
+    "lydia": (("lydia",), ()),
+    "paypal": (("paypal",), ()),
+    "transfer": (("virement", "virements", "virement bancaire", "bank transfer", "wire transfer"),
+                 ("iban", "rib")),
+    "western_union": (("western union",), ("wu",)),
+    "moneygram": (("moneygram", "money gram"), ()),
+    "revolut": (("revolut",), ()),
+    "card": (("carte bancaire",), ("cb", "carte bleue", "card")),
+    "gift_card": (("carte cadeau", "gift card", "amazon gift card", "ticket premium", "toneo"), ()),
+    "cashapp": (("cashapp", "cash app", "venmo", "zelle"), ()),
+}  # fmt: skip
+_PAYMENT_WORDS = re.compile(
+    r"\b(?:paiement|paiements|payer|paye|payez|pay|payment|regle\w*|accept\w*|uniquement|only)\b"
+)
+_WINDOW = 60
+
+
+class _Payments:
+    def __init__(self) -> None:
+        self.automaton: Any = ahocorasick.Automaton()
+        for payment, (strong, weak) in PAYMENTS.items():
+            for term in strong:
+                key = spaced_key(term)
+                self.automaton.add_word(key, (len(key), payment, term, True))
+            for term in weak:
+                key = spaced_key(term)
+                self.automaton.add_word(key, (len(key), payment, term, False))
+        self.automaton.make_automaton()
+
+
+_PAYMENTS = _Payments()
+
+
+def find_payments(doc: Doc) -> list[Entity]:
+    """``payment`` entities of ``doc``, longest term first where terms overlap."""
+    raw = [
+        (last - length + 1, last - 1, payment, term, strong)
+        for last, (length, payment, term, strong) in _PAYMENTS.automaton.iter(doc.spaced)
+    ]
+    if not raw:
+        return []
+    raw.sort(key=lambda item: (item[0], item[0] - item[1]))
+    found = []
+    reach = -1
+    for start, end, payment, term, strong in raw:
+        if start < reach:
+            continue
+        if not strong:
+            lo, hi = max(0, start - _WINDOW), min(len(doc.spaced), end + _WINDOW)
+            if not _PAYMENT_WORDS.search(doc.spaced, lo, hi):
+                continue
+        reach = end
+        found.append(doc.entity("payment", payment, start, end, {"term": term}))
+    return found

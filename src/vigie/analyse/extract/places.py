@@ -1,0 +1,313 @@
+"""Places: French communes, arrondissements, départements, neighbourhoods and postcodes.
+
+Names come from ``lexicon/places/communes.tsv.gz`` (official INSEE list via Etalab, see its
+README) and ``neighbourhoods.tsv``; one Aho-Corasick automaton over their word-spaced folded
+forms ("saint ouen", "st ouen") finds whole-word mentions. Context decides what counts:
+
+- a name that is also an ordinary word ("Orange", "Plan", "Sept", "Nice", "Var") needs a capital
+  letter and, unless the commune is a city of 100,000+, a place word right before it ("à",
+  "sur", "dans", "livraison", "secteur", "quartier", "vers" …) or a postcode next to it;
+- a commune of fewer than 20,000 inhabitants needs a capital letter or a place word;
+- a neighbourhood needs a capital letter or a place word;
+- a 5-digit postcode needs a place word before it or a commune name next to it; a
+  département number needs "dans le 93", "sur le 13", "secteur 94", "(93)" …
+
+Values are INSEE codes (``13055``; ``13215`` for "Marseille 15e" or "13015"); départements
+their code (``93``). ``attrs``: name, kind (commune, arrondissement, departement,
+neighbourhood, postcode), departement, context (``delivery`` when a delivery word precedes it on
+its line, else ``mention``) and, for homonyms, how many other communes share the name.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+
+from vigie.analyse.extract.doc import Doc, spaced_key
+from vigie.analyse.lexicon import read_tsv
+from vigie.analyse.normalise import fold
+from vigie.model import Entity
+
+__all__ = ["Place", "PlaceIndex", "find_places", "place_index"]
+
+BIG_CITY = 100_000
+LOOKBACK = 80
+TOWN = 20_000
+_CUES = frozenset(
+    [
+        "a",
+        "au",
+        "aux",
+        "sur",
+        "dans",
+        "vers",
+        "de",
+        "du",
+        "en",
+        "livraison",
+        "livre",
+        "livrons",
+        "livrer",
+        "livreur",
+        "livraisons",
+        "secteur",
+        "secteurs",
+        "quartier",
+        "quartiers",
+        "cite",
+        "zone",
+        "ville",
+        "region",
+        "depuis",
+        "pres",
+        "proche",
+        "autour",
+        "tout",
+        "partout",
+        "in",
+        "near",
+        "from",
+        "to",
+        "around",
+        "centre",
+        "center",
+        "habite",
+        "venu",
+        "venez",
+        "rdv",
+        "meet",
+        "delivery",
+    ]
+)
+_DELIVERY = re.compile(
+    r"\b(?:livr\w*|deplace\w*|secteur|zone|delivery|deliver\w*|ship\w*|rdv|recup\w*|meet\w*"
+    r"|dispo\w*|drive|passe|passons)\b"
+)
+# digit-led patterns (the engine skips to digits); boundaries are checked after the first digit
+_POSTCODE = re.compile(r"[0-9](?<![0-9][0-9])(?:[0-9]|a|b)[0-9]{3}(?![0-9])")
+_DEPT = re.compile(
+    r"[0-9](?<![0-9a-z][0-9])(?:[0-9]|a|b)?(?![0-9a-z])(?!\s(?:janvier|fevrier|mars|avril|mai|juin"
+    r"|juillet|aout|septembre|octobre|novembre|decembre|h|heures?|min|minutes)\b)"
+)
+_DEPT_CUES = frozenset(
+    [
+        "dans",
+        "sur",
+        "tout",
+        "partout",
+        "livraison",
+        "livre",
+        "secteur",
+        "departement",
+        "dep",
+        "du",
+        "from",
+    ]
+)
+_ARRONDISSEMENT = re.compile(r"\s?(?P<n>[0-9]{1,2})\s?(?:e|eme|er|ieme)(?![a-z])")
+_ARR_BASE = {"13055": 13200, "75056": 75100, "69123": 69380}
+_ARR_MAX = {"13055": 16, "75056": 20, "69123": 9}
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One place of the index."""
+
+    kind: str  # commune, arrondissement, departement, neighbourhood
+    code: str
+    name: str
+    departement: str
+    population: int
+    common: bool
+    homonyms: int = 0
+
+
+class PlaceIndex:
+    """Communes, départements, neighbourhoods and postcodes, compiled once."""
+
+    def __init__(self, folder: Path) -> None:
+        best: dict[str, Place] = {}
+        counts: dict[str, int] = {}
+        self.by_code: dict[str, Place] = {}
+        self.postcodes: dict[str, Place] = {}
+        kinds = {"c": "commune", "a": "arrondissement", "d": "departement"}
+        with gzip.open(folder / "communes.tsv.gz", "rt", encoding="utf-8") as handle:
+            next(handle)
+            for line in handle:
+                kind, code, name, dep, postcodes, population, common = line.rstrip("\n").split("\t")
+                place = Place(kinds[kind], code, name, dep, int(population), common == "1")
+                self.by_code.setdefault(code, place)
+                for postcode in postcodes.split():
+                    held = self.postcodes.get(postcode)
+                    if (
+                        held is None
+                        or (kind == "a")
+                        or (held.kind != "arrondissement" and place.population > held.population)
+                    ):
+                        self.postcodes[postcode] = place
+                if kind == "a":
+                    continue  # "Marseille 15e Arrondissement" is found as Marseille + "15e"
+                for key in _keys(name, place):
+                    counts[key] = counts.get(key, 0) + 1
+                    held = best.get(key)
+                    if held is None or place.population > held.population:
+                        best[key] = place
+        _, rows = read_tsv(folder / "neighbourhoods.tsv")
+        for cells in rows:
+            name, code = cells[0].strip(), cells[1].strip()
+            commune = self.by_code.get(code)
+            dep = commune.departement if commune else code[:2]
+            place = Place("neighbourhood", code, name, dep, 0, False)
+            for key in _keys(name, place):
+                best[key] = place
+                counts[key] = 1
+        self.automaton: Any = ahocorasick.Automaton()
+        for key, place in best.items():
+            if counts[key] > 1 and place.kind == "commune":
+                place = Place(*_fields(place), homonyms=counts[key] - 1)
+            self.automaton.add_word(key, (len(key), place))
+        self.automaton.make_automaton()
+
+
+def _fields(place: Place) -> tuple[str, str, str, str, int, bool]:
+    return place.kind, place.code, place.name, place.departement, place.population, place.common
+
+
+def _keys(name: str, place: Place) -> list[str]:
+    key = spaced_key(fold(name))
+    keys = [key]
+    for long, short in ((" saint ", " st "), (" sainte ", " ste ")):
+        if long in key:
+            keys.append(key.replace(long, short))
+    for joint in (" sur ", " en ", " les ", " le "):  # "Saint-Ouen" for Saint-Ouen-sur-Seine
+        head = key.split(joint, 1)[0] + " "
+        if head != key and head.count(" ") >= 3 and place.population >= 10_000:
+            keys.append(head)
+    return keys
+
+
+@lru_cache(maxsize=1)
+def place_index() -> PlaceIndex:
+    """The shipped place index, built once per process (about 0.3 s)."""
+    return PlaceIndex(Path(str(resources.files("vigie.analyse.lexicon"))) / "places")
+
+
+def _previous_words(doc: Doc, start: int) -> tuple[str, ...]:
+    """The two words before folded offset ``start`` on its line (nearest last)."""
+    window = doc.folded[max(0, start - 40) : start]
+    window = window[window.rfind("\n") + 1 :]
+    return tuple(doc.spaced[start + 1 - len(window) : start + 1].split()[-2:])
+
+
+def _context(doc: Doc, start: int) -> str:
+    # look back on the line, at most LOOKBACK characters (a 1 MB line stays linear)
+    line_start = doc.folded.rfind("\n", max(0, start - LOOKBACK), start) + 1
+    line_start = max(line_start, start - LOOKBACK)
+    return "delivery" if _DELIVERY.search(doc.folded, line_start, start) else "mention"
+
+
+def _accept(doc: Doc, place: Place, start: int, end: int) -> bool:
+    o_start, o_end = doc.span(start, end)
+    capital = any(ch.isupper() for ch in doc.text[o_start:o_end])
+    words = _previous_words(doc, start)
+    cue = bool(words) and (words[-1] in _CUES or (len(words) > 1 and words[0] in _CUES))
+    postcode = _POSTCODE.match(doc.folded, min(end + 1, len(doc.folded))) is not None
+    if place.common:
+        if not capital:
+            return False
+        return place.population >= BIG_CITY or postcode or (bool(words) and words[-1] in _CUES)
+    if place.kind == "neighbourhood" and " " in place.name:
+        return True
+    if place.kind == "neighbourhood" or place.population < TOWN:
+        return capital or cue or postcode
+    return True
+
+
+def _entity(doc: Doc, place: Place, start: int, end: int, kind: str | None = None) -> Entity:
+    attrs: dict[str, Any] = {
+        "name": place.name,
+        "kind": kind or place.kind,
+        "departement": place.departement,
+        "context": _context(doc, start),
+    }
+    if place.homonyms:
+        attrs["homonyms"] = place.homonyms
+    return doc.entity("place", place.code, start, end, attrs)
+
+
+def find_places(doc: Doc) -> list[Entity]:
+    """``place`` entities of ``doc`` (see the module docstring for the rules)."""
+    index = place_index()
+    raw = [
+        (last - length + 1, last - 1, place)
+        for last, (length, place) in index.automaton.iter(doc.spaced)
+    ]
+    found: list[Entity] = []
+    reach = -1
+    raw.sort(key=lambda item: (item[0], item[0] - item[1]))
+    for start, end, place in raw:
+        if start < reach or not _accept(doc, place, start, end):
+            continue
+        reach = end
+        if place.code in _ARR_BASE and (m := _ARRONDISSEMENT.match(doc.folded, end)):
+            number = int(m["n"])
+            if 1 <= number <= _ARR_MAX[place.code]:
+                arr = index.by_code.get(str(_ARR_BASE[place.code] + number))
+                if arr is not None:
+                    place, end = arr, m.end()
+        found.append(_entity(doc, place, start, end))
+    if doc.has_digit:
+        found.extend(_numbers(doc, index, found))
+    found.sort(key=lambda entity: entity.start)
+    return found
+
+
+def _numbers(doc: Doc, index: PlaceIndex, named: list[Entity]) -> list[Entity]:
+    found: list[Entity] = []
+    spans = [(e.start, e.end) for e in named]
+    for match in _POSTCODE.finditer(doc.folded):
+        start, end = match.span()
+        place = index.postcodes.get(match.group().upper())
+        if place is None:
+            continue
+        words = _previous_words(doc, start)
+        o_start, o_end = doc.span(start, end)
+        near_name = any(
+            abs(o_start - s_end) <= 2 or abs(s_start - o_end) <= 2 for s_start, s_end in spans
+        )
+        line_start = max(
+            doc.folded.rfind("\n", max(0, start - LOOKBACK), start) + 1, start - LOOKBACK
+        )
+        if (
+            near_name
+            or (words and (words[-1] in _CUES or words[-1] in ("cp", "postal")))
+            or _DELIVERY.search(doc.folded, line_start, start)
+        ):
+            entity = _entity(doc, place, start, end, "postcode")
+            attrs = (entity.attrs or "")[:-1] + f',"postcode":"{match.group()}"' + "}"
+            found.append(Entity(entity.type, entity.value, entity.text, o_start, o_end, attrs))
+    folded = doc.folded
+    if "9-3" in folded:  # "le 9-3", Seine-Saint-Denis
+        at = folded.find("9-3")
+        found.append(_entity(doc, index.by_code["93"], at, at + 3))
+    if "(" not in folded and not any(f" {cue} " in doc.spaced for cue in _DEPT_CUES):
+        return found  # a département number needs a cue word or brackets
+    for match in _DEPT.finditer(folded):
+        start, end = match.span()
+        code = match.group().upper()
+        dep = index.by_code.get(code)
+        if dep is None or dep.kind != "departement":
+            continue
+        words = _previous_words(doc, start)
+        bracketed = folded[start - 1 : start] == "(" and folded[end : end + 1] == ")"
+        cue = len(words) == 2 and words[0] in _DEPT_CUES and words[1] in ("le", "l")
+        if bracketed or cue or (words and words[-1] in _DEPT_CUES and words[-1] != "du"):
+            found.append(_entity(doc, dep, start, end))
+    return found

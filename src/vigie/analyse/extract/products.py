@@ -1,0 +1,316 @@
+"""Product mentions: names, slang, varieties, packaging words and emoji codes -> product ids.
+
+The terms live in ``lexicon/products.tsv`` (``term, product_id, kind, context``). Words are
+matched on the word-spaced text of a :class:`~vigie.analyse.extract.doc.Doc` (whole words
+only), emojis on the folded text. Ambiguous terms only count in a drug context:
+
+- ``ctx`` terms ("shit", "herbe", "jaune", "ice", "og" …) need, within ``CONTEXT_WINDOW``
+  characters, an unambiguous product term, a quantity or price ("10g", "50€", "$45") or a
+  sale word ("dispo", "menu", "livraison" …): "holy shit" alone is no product;
+- ``strict`` terms ("C", "H", "00") must be written with a capital letter (digits excepted)
+  and sit on the same line as a quantity or price, a few characters away.
+
+Then the most specific mention wins where they compete: an emoji code is dropped when a word
+names a product on the same line (``💊 Xanax``), a packaging word ("pills", "tabs", "seeds")
+when anything more specific is named in the message.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import ahocorasick
+
+from vigie.analyse.extract.doc import Doc, compact_json, spaced_key
+from vigie.analyse.lexicon import read_tsv
+from vigie.analyse.normalise import fold
+from vigie.model import PRODUCTS, Entity
+
+__all__ = ["ProductHit", "ProductLexicon", "find_products", "main_product", "product_lexicon"]
+
+CONTEXT_WINDOW = 120
+STRICT_WINDOW = 20
+# how specific a mention is: emoji < packaging word < name/slang/variety < form of cannabis
+# that overrides herb/resin in the same message ("hash cookies", "weed wax")
+_RANK = {"emoji": 0, "unit": 1, "name": 2, "slang": 2, "variety": 2}
+_FORMS = frozenset({"cannabis_edible", "cannabis_concentrate"})
+_KINDS = frozenset(_RANK)
+_CONTEXTS = frozenset({"", "ctx", "strict"})
+
+# starts with a bare character class so that the engine scans for it at C speed
+_QUANTITY_OR_PRICE = re.compile(
+    r"[0-9€$£](?:(?<=[0-9])\s?(?:(?:g|gr|grs|gramme|grammes|gram|grams|kg|kilo|kilos|oz|mg|ml|x|u"
+    r"|e|eur|euro|euros|balles|usd|pills|tabs)(?![a-z])|[€$£])|(?<=[€$£])\s?[0-9]"
+    r"|(?<=[0-9])\s(?:le|la|les)\s(?:g|gr|gramme|pochon|barrette|plaquette)(?![a-z])"
+    r"|(?<=[0-9])\s?(?:=|->|=>|a\s|pour\s)\s?[0-9])"
+)
+_DOSES = (
+    (re.compile(r"[0-9]\s?(?:ug|mcg)(?![a-z])"), "lsd", "microgram dose"),
+    (re.compile(r"[0-9]{3}\s?(?:\+\s?mg|mg\s?\+)"), "mdma", "mg+ pill"),
+    (re.compile(r"(?:#\s?|\bno\s?)[34](?![0-9a-z])"), "heroin", "#4 grade"),
+)
+# words that make an ambiguous term a product nearby (matched in the same automaton pass)
+_SALE_WORDS = [
+    "dispo",
+    "disponible",
+    "menu",
+    "carte",
+    "livraison",
+    "livre",
+    "livreur",
+    "prix",
+    "tarif",
+    "tarifs",
+    "commande",
+    "commander",
+    "commandez",
+    "plug",
+    "gramme",
+    "grammes",
+    "gram",
+    "grams",
+    "pochon",
+    "vendor",
+    "stealth",
+    "escrow",
+    "shipping",
+    "qualite",
+    "quality",
+    "fumer",
+    "fume",
+    "smoke",
+    "sniff",
+    "taper",
+    "trip",
+    "perche",
+    "defonce",
+    "high",
+    "thc",
+    "cbd",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class _Term:
+    text: str
+    product: str
+    kind: str
+    context: str
+    rank: int
+    attrs: str  # the entity attrs, serialised once
+
+
+class ProductHit(NamedTuple):
+    """A kept product mention: folded span, product id, the term, its kind and attrs JSON."""
+
+    start: int
+    end: int
+    product: str
+    term: str
+    kind: str
+    rank: int
+    attrs: str
+
+
+class ProductLexicon:
+    """The compiled product terms: one automaton for words, one for emojis."""
+
+    def __init__(self, path: Path) -> None:
+        self.sources, rows = read_tsv(path)
+        self.words: Any = ahocorasick.Automaton()  # values: (key length, _Term or None)
+        self.emojis: Any = ahocorasick.Automaton()
+        self.terms: list[_Term] = []
+        for number, cells in enumerate(rows, start=1):
+            term = _parse_row(path.name, number, cells)
+            self.terms.append(term)
+            folded = fold(term.text).strip()
+            if not folded:
+                continue
+            if any(ch.isalnum() and ch.isascii() for ch in folded):
+                for key in _word_keys(folded):
+                    self.words.add_word(key, (len(key), term))
+            else:
+                self.emojis.add_word(folded, (len(folded), term))
+        for word in _SALE_WORDS:
+            key = spaced_key(word)
+            if not self.words.exists(key):  # a product term is a cue by itself
+                self.words.add_word(key, (len(key), None))
+        self.words.make_automaton()
+        self.emojis.make_automaton()
+
+
+def _parse_row(name: str, number: int, cells: list[str]) -> _Term:
+    cells = [cell.strip() for cell in cells] + ["", "", ""]
+    term, product, kind, context = cells[:4]
+    if product not in PRODUCTS or kind not in _KINDS or context not in _CONTEXTS:
+        raise ValueError(
+            f"E310 {name} row {number}: expected term, a product id of vigie.model.PRODUCTS, "
+            f"a kind in {sorted(_KINDS)} and a context in {sorted(_CONTEXTS)}; got {cells[:4]!r}"
+        )
+    rank = _RANK[kind] + (1 if product in _FORMS and kind != "emoji" else 0)
+    return _Term(term, product, kind, context, rank, compact_json({"term": term, "kind": kind}))
+
+
+def _word_keys(folded: str) -> list[str]:
+    key = spaced_key(folded)
+    keys = [key]
+    if len(key) >= 6 and key[-2] not in "sx" and " " not in key[1:-1]:
+        keys.append(key[:-1] + "s ")  # plural: "pilons", "cookiess" never needed
+    return keys
+
+
+@lru_cache(maxsize=1)
+def product_lexicon() -> ProductLexicon:
+    """The shipped product lexicon, compiled once per process."""
+    path = Path(str(resources.files("vigie.analyse.lexicon"))) / "products.tsv"
+    return ProductLexicon(path)
+
+
+def _context_positions(doc: Doc, cues: list[int]) -> list[int]:
+    positions = list(cues)
+    folded = doc.folded
+    if doc.has_digit or "€" in folded or "$" in folded or "£" in folded:
+        positions.extend(m.start() for m in _QUANTITY_OR_PRICE.finditer(folded))
+    positions.sort()
+    return positions
+
+
+def _near(positions: list[int], pos: int, window: int) -> bool:
+    i = bisect_left(positions, pos - window)
+    return i < len(positions) and positions[i] <= pos + window
+
+
+def _strict_ok(doc: Doc, start: int, end: int) -> bool:
+    o_start, o_end = doc.span(start, end)
+    written = doc.text[o_start:o_end]
+    if any(ch.isalpha() for ch in written) and not any(ch.isupper() for ch in written):
+        return False
+    if o_end < len(doc.text) and doc.text[o_end] in "'’":
+        return False  # "C'est"
+    folded = doc.folded
+    lo = max(0, folded.rfind("\n", max(0, start - STRICT_WINDOW), start) + 1, start - STRICT_WINDOW)
+    hi = folded.find("\n", end)
+    hi = min(len(folded) if hi == -1 else hi, end + STRICT_WINDOW)
+    return _QUANTITY_OR_PRICE.search(folded, lo, hi) is not None
+
+
+def find_products(doc: Doc) -> list[ProductHit]:
+    """Product mentions of ``doc`` after the context and specificity rules, in text order."""
+    lexicon = product_lexicon()
+    raw: list[tuple[int, int, _Term]] = []
+    cues: list[int] = []
+    for last, (length, term) in lexicon.words.iter(doc.spaced):
+        if term is None:
+            cues.append(last - length + 1)
+        else:
+            raw.append((last - length + 1, last - 1, term))
+    if not doc.folded.isascii():
+        for last, (length, term) in lexicon.emojis.iter(doc.folded):
+            raw.append((last - length + 1, last + 1, term))
+    if not raw:
+        return _dose_inference(doc)
+    raw.sort(key=lambda item: (item[0], item[0] - item[1]))
+    kept: list[tuple[int, int, _Term]] = []
+    reach = -1
+    for item in raw:  # longest first at each start; drop what overlaps a kept match
+        if item[0] >= reach:
+            kept.append(item)
+            reach = item[1]
+    kept = _drop_modifiers(kept)
+    cues.extend(start for start, _, term in kept if not term.context and term.kind != "emoji")
+    positions: list[int] | None = None
+    hits: list[ProductHit] = []
+    for start, end, term in kept:
+        if term.context:
+            if positions is None:
+                positions = _context_positions(doc, cues)
+            if not _near(positions, start, CONTEXT_WINDOW) or (
+                term.context == "strict" and not _strict_ok(doc, start, end)
+            ):
+                continue
+        hits.append(
+            ProductHit(start, end, term.product, term.text, term.kind, term.rank, term.attrs)
+        )
+    return _most_specific(doc, hits)
+
+
+def _dose_inference(doc: Doc) -> list[ProductHit]:
+    """With no product named: a microgram dose ("150ug") means LSD, the "220mg+" convention of
+    ecstasy pill listings MDMA, and heroin's "#4"/"no 3" grades heroin (kind ``unit``, the
+    least specific)."""
+    if not doc.has_digit:
+        return []
+    for pattern, product, term in _DOSES:
+        match = pattern.search(doc.folded)
+        if match:
+            attrs = compact_json({"term": term, "kind": "unit"})
+            return [ProductHit(match.start(), match.end(), product, term, "unit", 1, attrs)]
+    return []
+
+
+def _drop_modifiers(kept: list[tuple[int, int, _Term]]) -> list[tuple[int, int, _Term]]:
+    """Drop an ambiguous word right before a name of another product: an adjective there
+    ("Afghan heroin", "Crystal MDMA"; "Purple Kush" keeps both, one product)."""
+    if len(kept) < 2:
+        return kept
+    out = []
+    for i, item in enumerate(kept):
+        nxt = kept[i + 1] if i + 1 < len(kept) else None
+        if (
+            nxt is not None
+            and item[2].context
+            and not nxt[2].context
+            and nxt[2].kind != "emoji"
+            and nxt[2].product != item[2].product
+            and nxt[0] - item[1] <= 12
+        ):
+            continue
+        out.append(item)
+    return out
+
+
+def _most_specific(doc: Doc, hits: list[ProductHit]) -> list[ProductHit]:
+    if len(hits) < 2:
+        return hits
+    best = max(hit.rank for hit in hits)
+    if best >= 2:
+        hits = [hit for hit in hits if hit.kind != "unit"]
+    word_lines = {doc.line_of(hit.start) for hit in hits if hit.kind != "emoji"}
+    return [hit for hit in hits if hit.kind != "emoji" or doc.line_of(hit.start) not in word_lines]
+
+
+def product_entities(doc: Doc, hits: Sequence[ProductHit]) -> list[Entity]:
+    """One ``product`` entity per kept mention (value: product id; attrs: term and kind)."""
+    found = []
+    for hit in hits:
+        start, end = doc.span(hit.start, hit.end)
+        found.append(Entity("product", hit.product, doc.text[start:end], start, end, hit.attrs))
+    return found
+
+
+def main_product(entities: Sequence[Entity]) -> str | None:
+    """The product a text is mainly about: the first of its most specific product mentions.
+
+    Specificity (from ``attrs.kind``): a cannabis edible or concentrate named in words beats any
+    other name, a name beats a packaging word, which beats an emoji code.
+    """
+    best: tuple[int, int] | None = None
+    product = None
+    for entity in entities:
+        if entity.type != "product":
+            continue
+        kind = "name"
+        if entity.attrs and '"kind":"' in entity.attrs:
+            kind = entity.attrs.split('"kind":"', 1)[1].split('"', 1)[0]
+        rank = _RANK.get(kind, 2) + (1 if entity.value in _FORMS and kind != "emoji" else 0)
+        key = (-rank, entity.start)
+        if best is None or key < best:
+            best, product = key, entity.value
+    return product

@@ -1,0 +1,158 @@
+"""Recruitment posts: trafficking roles and the pay offered for them.
+
+``role`` entities: value is a role id (``guetteur``, ``vendeur``, ``nourrice``, ``livreur``,
+``rabatteur``, ``gerant``, ``ravitailleur``, ``petite_main``, ``jobbeur``, ``transporteur``,
+``runner``). Words only trafficking uses ("chouf", "charbonneur", "guetteur") always count;
+ordinary job words ("vendeur", "livreur", "chauffeur", "nourrice", "mule") only in a message that
+also recruits (pay per day/week, "recrute", "on cherche", "taf", "poste" …).
+
+``pay`` entities: "150€/jour", "200 la journée", "300 par jour", "100-350€/j", "entre 100 et
+300 € par jour", "1000€ la semaine", "1k par semaine" -> attrs ``amount_min``, ``amount_max``,
+``per`` (hour, day, week, month), ``currency`` and ``eur_per_day`` (midpoint; a week counts 7
+days, a month 30, an hour 8 per day); value ``"100-350 EUR/day"``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import ahocorasick
+
+from vigie.analyse.extract.doc import Doc, spaced_key
+from vigie.model import Entity
+
+__all__ = ["find_pay", "find_roles"]
+
+# role id -> (terms that always count, terms that need a recruiting message)
+ROLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "guetteur": (("guetteur", "guetteurs", "guetteuse", "chouf", "choufs", "choufeur", "choufeurs",
+                  "chouffeur", "chouffeurs", "choufeuse", "faire le guet"), ("guet", "lookout")),
+    "vendeur": (("charbonneur", "charbonneurs", "charbonneuse", "vendeur terrain", "vendeurs terrain",
+                 "charbonner"), ("vendeur", "vendeurs", "vendeuse", "seller", "dealer", "charbon")),
+    "nourrice": (("nourrice de stup", "nourrice stup"), ("nourrice", "nourrices", "stockeur")),
+    "livreur": (("livreur scooter", "livreurs scooter"), ("livreur", "livreurs", "livreuse",
+                "chauffeur", "chauffeurs", "driver", "coursier")),
+    "rabatteur": (("rabatteur", "rabatteurs", "rabatteuse"), ()),
+    "gerant": (("gerant de point", "gerant de terrain", "gerant du point", "gerant de four"),
+               ("gerant", "gerante", "manager", "chef de point", "chef d equipe")),
+    "ravitailleur": (("ravitailleur", "ravitailleurs", "ravitailleuse"), ()),
+    "petite_main": (("petite main", "petites mains"), ()),
+    "jobbeur": (("jobbeur", "jobbeurs", "jobeur", "jobeurs"), ("jobber",)),
+    "transporteur": (("go fast", "gofast", "convoyeur"), ("transporteur", "transporteurs", "mule",
+                     "mules")),
+    "runner": ((), ("runner", "runners")),
+}  # fmt: skip
+# words of a message that recruits (matched in the roles automaton pass)
+_RECRUITING = [
+    "recrute",
+    "recrutons",
+    "recrutement",
+    "recrutements",
+    "on",
+    "cherche",
+    "cherche",
+    "cherchons",
+    "embauche",
+    "embauchons",
+    "taf",
+    "job",
+    "jobs",
+    "poste",
+    "postes",
+    "mission",
+    "missions",
+    "candidat",
+    "candidats",
+    "candidature",
+    "travail",
+    "bosser",
+    "salaire",
+    "paye",
+    "payee",
+    "payes",
+    "paie",
+    "remunere",
+    "remuneree",
+    "remuneration",
+    "hiring",
+    "profil",
+]
+_PER = {
+    "jour": "day", "j": "day", "journee": "day", "day": "day", "jr": "day", "jours": "day",
+    "semaine": "week", "sem": "week", "week": "week", "mois": "month", "month": "month",
+    "heure": "hour", "h": "hour", "hour": "hour",
+}  # fmt: skip
+_DAYS = {"day": 1.0, "week": 7.0, "month": 30.0, "hour": 1 / 8}
+_PAY = re.compile(
+    r"(?P<a>[0-9](?<![0-9a-z.,][0-9])[0-9]{1,4})(?P<ak>k)?\s?(?:€|e|eur|euros|balles)?\s?"
+    r"(?:(?:-|a|et|/)\s?(?P<b>[0-9]{2,5})(?P<bk>k)?\s?)?(?P<cur>€|eur|euros|balles|e|\$)?\s?"
+    r"(?:/|par|la|le|a la|per|an?|the)\s?(?P<per>journee|jours?|jr|j|day|semaine|sem|week|mois"
+    r"|month|heure|hour|h)(?![a-z])"
+)
+
+
+class _Roles:
+    def __init__(self) -> None:
+        self.automaton: Any = ahocorasick.Automaton()  # (length, role or None, term, specific)
+        for role, (strong, weak) in ROLES.items():
+            for term in strong:
+                key = spaced_key(term)
+                self.automaton.add_word(key, (len(key), role, term, True))
+            for term in weak:
+                key = spaced_key(term)
+                self.automaton.add_word(key, (len(key), role, term, False))
+        for word in _RECRUITING:
+            key = spaced_key(word)
+            self.automaton.add_word(key, (len(key), None, word, False))
+        self.automaton.make_automaton()
+
+
+_ROLES = _Roles()
+
+
+def find_pay(doc: Doc) -> list[Entity]:
+    """``pay`` entities: amounts per hour, day, week or month."""
+    if not doc.has_digit:
+        return []
+    found = []
+    for match in _PAY.finditer(doc.folded):
+        low = int(match["a"]) * (1000 if match["ak"] else 1)
+        high = int(match["b"]) * (1000 if match["bk"] else 1) if match["b"] else low
+        if high < low or low <= 0:
+            continue
+        per = _PER[match["per"]]
+        currency = "USD" if match["cur"] == "$" else "EUR"
+        attrs: dict[str, Any] = {
+            "amount_min": low,
+            "amount_max": high,
+            "per": per,
+            "currency": currency,
+        }
+        if currency == "EUR":
+            attrs["eur_per_day"] = round((low + high) / 2 / _DAYS[per], 2)
+        value = f"{low}-{high} {currency}/{per}" if high != low else f"{low} {currency}/{per}"
+        found.append(doc.entity("pay", value, match.start(), match.end(), attrs))
+    return found
+
+
+def find_roles(doc: Doc, recruiting: bool | None = None) -> list[Entity]:
+    """``role`` entities; ordinary job words only when the message recruits (or has pay)."""
+    raw = [
+        (last - length + 1, last - 1, role, term, strong)
+        for last, (length, role, term, strong) in _ROLES.automaton.iter(doc.spaced)
+    ]
+    if recruiting is None:
+        recruiting = any(item[2] is None for item in raw)
+    raw = [item for item in raw if item[2] is not None]
+    if not raw:
+        return []
+    raw.sort(key=lambda item: (item[0], item[0] - item[1]))
+    found = []
+    reach = -1
+    for start, end, role, term, strong in raw:
+        if start < reach or not (strong or recruiting) or role is None:
+            continue
+        reach = end
+        found.append(doc.entity("role", role, start, end, {"term": term, "specific": strong}))
+    return found

@@ -1,0 +1,120 @@
+"""Schedules: opening hours, delivery windows and open or closed days.
+
+Fragments on one line merge into one ``schedule`` entity: "ouvert 7j/7 de 11h à 23h" ->
+``{"open": "11:00", "close": "23:00", "days": "7/7"}``. Recognised: hour ranges ("7h-23h",
+"de 10h à 2h", "18h30 - 02h", "10:00-22:00"; 24-hour forms only), opening times ("on ouvre à
+7h", "ouverture 7h", "dès 10h"), round-the-clock ("24/24", "24h/24", "h24",
+"7j/7", "7/7"), day ranges ("du lundi au samedi") and closed days ("fermé dimanche").
+``value`` is a compact summary (``07:00-23:00 7/7``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from vigie.analyse.extract.doc import Doc
+from vigie.model import Entity
+
+__all__ = ["find_schedules"]
+
+_DAY = r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)"
+_DAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+_TIME = r"(?P<{0}h>[0-9]{{1,2}})\s?(?:h|:)\s?(?P<{0}m>[0-5][0-9])?"
+# digit-led (the engine skips straight to digits); the lookbehind after the first digit keeps
+# "h24"/"2024" out
+_CLOCK = re.compile(
+    r"[0-9](?<![0-9a-z/][0-9])(?:"
+    r"(?P<allday>(?<=2)4\s?h?\s?/\s?(?:24|7)(?![0-9]))"
+    r"|(?P<allweek>(?<=7)\s?j?\s?/\s?7(?![0-9]))"
+    r"|[0-9]?\s?(?:h|:)\s?(?:[0-5][0-9])?(?![0-9a-z])"
+    r"(?:\s?(?:-|a|jusqu'a|jusqua|to|till|until|->|>)\s?" + _TIME.format("b") + r"(?![0-9a-z]))?"
+    r")"
+)
+_START_TIME = re.compile(r"(?P<h>[0-9]{1,2})\s?(?:h|:)\s?(?P<m>[0-5][0-9])?")
+_WORDS = re.compile(
+    rf"(?P<days>\bdu\s(?P<d1>{_DAY})\s(?:au|jusqu'au)\s(?P<d2>{_DAY})\b)"
+    rf"|(?P<closed>\b(?:ferme|fermes|fermee|closed|repos)\s(?:le\s|les\s)?(?P<dc>{_DAY})s?\b)"
+    r"|(?P<allweek>\btous les jours\b|\bnon[ -]stop\b)|(?P<allday>\bh24\b)"
+)
+_OPENING = frozenset(["ouvre", "ouvert", "ouverte", "ouverture", "open", "opens", "des", "partir"])
+
+
+def _clock(hours: str, minutes: str | None) -> str:
+    return f"{int(hours) % 24:02d}:{minutes or '00'}"
+
+
+def _fragments(doc: Doc) -> list[tuple[int, int, dict[str, Any]]]:
+    folded = doc.folded
+    out: list[tuple[int, int, dict[str, Any]]] = []
+    if doc.has_digit:
+        for match in _CLOCK.finditer(folded):
+            start, end = match.span()
+            if match["allday"]:
+                out.append((start, end, {"hours": "24/24"}))
+            elif match["allweek"]:
+                out.append((start, end, {"days": "7/7"}))
+            elif match["bh"] is not None:
+                first = _START_TIME.match(folded, start)
+                if first is None or int(first["h"]) > 24 or int(match["bh"]) > 24:
+                    continue
+                hours = {
+                    "open": _clock(first["h"], first["m"]),
+                    "close": _clock(match["bh"], match["bm"]),
+                }
+                if hours["open"] != hours["close"]:
+                    out.append((start, end, hours))
+            else:
+                words = doc.spaced[max(0, start - 30) : start + 1].split()[-3:]
+                first = _START_TIME.match(folded, start)
+                if first is not None and int(first["h"]) <= 24 and _OPENING.intersection(words):
+                    out.append((start, end, {"open": _clock(first["h"], first["m"])}))
+    if (
+        "h24" in folded
+        or "tous les jours" in folded
+        or "non" in folded
+        or any(day in folded for day in _DAY_NAMES)
+    ):
+        for match in _WORDS.finditer(folded):
+            kind = match.lastgroup
+            if match["days"]:
+                attrs: dict[str, Any] = {"days": f"{match['d1']}-{match['d2']}"}
+            elif match["closed"]:
+                attrs = {"closed": match["dc"]}
+            elif kind == "allday":
+                attrs = {"hours": "24/24"}
+            else:
+                attrs = {"days": "7/7"}
+            out.append((match.start(), match.end(), attrs))
+        out.sort(key=lambda item: item[0])
+    return out
+
+
+def find_schedules(doc: Doc) -> list[Entity]:
+    """``schedule`` entities of ``doc``, one per line that names hours or days."""
+    merged: dict[int, tuple[int, int, dict[str, Any]]] = {}
+    for start, end, attrs in _fragments(doc):
+        line = doc.line_of(start)
+        if line in merged:
+            first, last, held = merged[line]
+            for key, value in attrs.items():
+                held.setdefault(key, value)
+            merged[line] = (first, max(last, end), held)
+        else:
+            merged[line] = (start, end, attrs)
+    found = []
+    for start, end, attrs in merged.values():
+        summary = " ".join(
+            str(part)
+            for part in (
+                f"{attrs['open']}-{attrs.get('close', '')}".rstrip("-")
+                if "open" in attrs
+                else None,
+                attrs.get("hours"),
+                attrs.get("days"),
+                f"closed:{attrs['closed']}" if "closed" in attrs else None,
+            )
+            if part
+        )
+        found.append(doc.entity("schedule", summary, start, end, attrs))
+    return found

@@ -1,0 +1,74 @@
+"""Places: communes, arrondissements, départements, neighbourhoods, postcodes, false friends."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from vigie.analyse.extract import extract
+
+
+def places(text: str) -> list[tuple[str, str]]:
+    return [(e.value, e.text) for e in extract(text) if e.type == "place"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("livraison sur Marseille", [("13055", "Marseille")]),
+        ("menu marseille", [("13055", "marseille")]),
+        ("Livraison Marseille 13e", [("13213", "Marseille 13e")]),
+        ("livraison 13015", [("13215", "13015")]),
+        ("on livre dans le 93", [("93", "93")]),
+        ("plug du 9-3", [("93", "9-3")]),
+        ("dispo à Saint-Ouen", [("93070", "Saint-Ouen")]),
+        ("Paris 18e Barbès", [("75118", "Paris 18e"), ("75118", "Barbès")]),
+        ("Lyon 8e", [("69388", "Lyon 8e")]),
+        ("à Caen ce soir", [("14118", "Caen")]),
+        ("La Castellane 🔥", [("13216", "La Castellane")]),
+        ("four de la Paternelle", [("13214", "la Paternelle")]),
+        ("colline du crack", [("75118", "colline du crack")]),
+        ("Pissevin Nîmes", [("30189", "Pissevin"), ("30189", "Nîmes")]),
+        ("les Minguettes", [("69259", "les Minguettes")]),
+        ("secteur Vitrac", [("24587", "Vitrac")]),
+        ("Livraison à Orange", [("84087", "Orange")]),
+        ("je suis à Nice", [("06088", "Nice")]),
+        ("Seine-Saint-Denis", [("93", "Seine-Saint-Denis")]),
+    ],
+)
+def test_places_resolve_to_insee_codes(text: str, expected: list[tuple[str, str]]) -> None:
+    assert places(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "je mange une orange",
+        "il y a sept jours",
+        "nice one bro",
+        "un plan de la ville",
+        "on va au bar",
+        "vitrac",
+        "dans le 13 mai",
+        "le mistral souffle",
+        "1 oz de weed",
+        "c'est eu égard à ça",
+        "appelle le 06 39 98 79 30",
+    ],
+)
+def test_common_words_are_not_places(text: str) -> None:
+    assert places(text) == []
+
+
+def test_place_attrs_say_kind_departement_and_context() -> None:
+    (entity,) = [e for e in extract("Livraison gratuite sur Marseille") if e.type == "place"]
+    attrs = json.loads(entity.attrs or "{}")
+    assert attrs == {
+        "name": "Marseille",
+        "kind": "commune",
+        "departement": "13",
+        "context": "delivery",
+    }
+    (quoted,) = [e for e in extract("Fusillade à Marseille hier") if e.type == "place"]
+    assert json.loads(quoted.attrs or "{}")["context"] == "mention"
