@@ -1,4 +1,9 @@
-"""Records that flow between stages: plain frozen dataclasses, Arrow-friendly."""
+"""Records that flow between stages: plain slotted dataclasses, Arrow-friendly.
+
+Records built once per message (``Message``, ``LabelScore``, ``Cue``, ``Analysis``) are not
+``frozen``: a frozen dataclass's ``__init__`` costs about 4x more, which is a third of the
+ingest time at a million messages. Treat them as immutable all the same.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +36,7 @@ class Media:
     name: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Message:
     """One message (or service event) from any platform.
 
@@ -149,7 +154,7 @@ PRODUCTS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Cue:
     """Why a label fired: a matched term or pattern, with its span in the ORIGINAL text."""
 
@@ -161,7 +166,7 @@ class Cue:
     weight: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class LabelScore:
     label: str
     score: float  # in [0, 1]
@@ -187,7 +192,7 @@ class Entity:
     attrs: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Analysis:
     labels: tuple[LabelScore, ...]
     risk: float

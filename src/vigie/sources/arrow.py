@@ -11,9 +11,9 @@ from vigie.store.schema import MESSAGES
 
 
 def messages_batch(
-    batch: Sequence[Message], evidence_sha256: str, run_id: str, first_ordinal: int
+    batch: Sequence[Message], evidence_sha256: str, run_id: str
 ) -> pa.RecordBatch:
-    """A ``messages`` record batch plus an ``_ord`` column (position in the file, for dedup)."""
+    """A ``messages`` record batch."""
     n = len(batch)
     entities: list[list[dict[str, object]] | None] = []
     media: list[list[dict[str, object]] | None] = []
@@ -61,9 +61,5 @@ def messages_batch(
         pa.array([m.source_location for m in batch], pa.string()),
         pa.array([evidence_sha256] * n, pa.string()),
         pa.array([run_id] * n, pa.string()),
-        pa.array(range(first_ordinal, first_ordinal + n), pa.int64()),
     ]
-    return pa.RecordBatch.from_arrays(columns, schema=STAGED_MESSAGES)
-
-
-STAGED_MESSAGES = MESSAGES.append(pa.field("_ord", pa.int64()))
+    return pa.RecordBatch.from_arrays(columns, schema=MESSAGES)

@@ -18,6 +18,7 @@ from pathlib import Path
 from types import ModuleType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -25,10 +26,11 @@ import vigie
 from vigie import sources
 from vigie.errors import UnknownFormatError, VigieError
 from vigie.model import Channel, Message, ParseStats, Quarantine
-from vigie.sources.arrow import STAGED_MESSAGES, messages_batch
+from vigie.sources.arrow import messages_batch
 from vigie.sources.base import ParseContext
 from vigie.store import hooks
 from vigie.store.lake import PARQUET_OPTIONS, Transaction
+from vigie.store.schema import MESSAGES
 from vigie.store.workspace import Workspace
 
 BATCH = 20_000
@@ -157,9 +159,11 @@ def _ingest_file(
     result = FileResult(str(path), "failed", format=module.FORMAT)
     run_id = f"run-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     started = datetime.now(UTC)
-    staging = ws.evidence_dir / ".tmp" / f"{uuid.uuid4().hex}.parquet"
-    tmp_evidence: Path | None = None
     txn = ws.lake.begin()
+    # Staged inside lake/messages/ under a temporary name: when nothing in it is a duplicate
+    # (the usual case) it is committed as it is, without a second write.
+    staging = txn.path_for("messages")
+    tmp_evidence: Path | None = None
     try:
         sha, size, tmp_evidence = ws.stage_evidence(path)
         result.sha256 = sha
@@ -243,7 +247,7 @@ def _stage(
     buffer: list[Message] = []
     seen = 0
     last_tick = time.monotonic()
-    with pq.ParquetWriter(staging, STAGED_MESSAGES, compression="lz4") as writer:
+    with pq.ParquetWriter(staging, MESSAGES, **PARQUET_OPTIONS) as writer:  # type: ignore[arg-type]
         for record in module.parse(path, ctx):
             if isinstance(record, Message):
                 if record.date is None:
@@ -253,7 +257,7 @@ def _stage(
                     continue
                 buffer.append(record)
                 if len(buffer) >= BATCH:
-                    writer.write_batch(messages_batch(buffer, sha, run_id, seen))
+                    writer.write_batch(messages_batch(buffer, sha, run_id))
                     seen += len(buffer)
                     buffer.clear()
                     if progress and time.monotonic() - last_tick > 0.2:
@@ -266,7 +270,7 @@ def _stage(
             else:
                 quarantined.append(record)
         if buffer:
-            writer.write_batch(messages_batch(buffer, sha, run_id, seen))
+            writer.write_batch(messages_batch(buffer, sha, run_id))
             seen += len(buffer)
     if progress:
         progress(str(path), seen)
@@ -288,17 +292,28 @@ def _commit(
     con = ws.lake.connect(memory_limit="256MB")
     try:
         con.execute(f"SET temp_directory='{ws.evidence_dir / '.tmp' / 'duckdb'}'")
-        target = txn.path_for("messages")
+        staged = f"read_parquet('{staging}', file_row_number=true)"
         has_existing = bool(ws.lake.files("messages"))
-        source = f"read_parquet('{staging}')"
-        if has_existing:
-            source = f"(SELECT s.* FROM {source} s ANTI JOIN messages m ON s.msg_key = m.msg_key)"
-        options = ", ".join(f"{k.upper()} {v}" for k, v in PARQUET_OPTIONS.items())
-        con.execute(
-            f"COPY (SELECT * EXCLUDE (_ord) FROM {source} "
-            "QUALIFY row_number() OVER (PARTITION BY msg_key ORDER BY _ord) = 1 ORDER BY _ord) "
-            f"TO '{target}' (FORMAT parquet, {options})"
+        overlap = (
+            _scalar(con, f"SELECT count(*) FROM {staged} s SEMI JOIN messages m USING (msg_key)")
+            if has_existing
+            else 0
         )
+        internal = _scalar(con, f"SELECT count(*) - count(DISTINCT msg_key) FROM {staged}")
+        if overlap == 0 and internal == 0:
+            target = staging  # every message is new: commit the staged file as it is
+        else:
+            target = txn.path_for("messages")
+            source = staged
+            if has_existing:
+                source = f"(SELECT s.* FROM {staged} s ANTI JOIN messages m USING (msg_key))"
+            options = ", ".join(f"{k.upper()} {v}" for k, v in PARQUET_OPTIONS.items())
+            con.execute(
+                f"COPY (SELECT * EXCLUDE (file_row_number) FROM {source} QUALIFY row_number() "
+                "OVER (PARTITION BY msg_key ORDER BY file_row_number) = 1 "
+                f"ORDER BY file_row_number) TO '{target}' (FORMAT parquet, {options})"
+            )
+            staging.unlink()
         added = pq.ParquetFile(target).metadata.num_rows
         if added:
             txn.add("messages", target)
@@ -346,6 +361,11 @@ def _commit(
         txn.write_rows("quarantine", rows)
     finally:
         con.close()
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _known_evidence(ws: Workspace, sha: str) -> bool:

@@ -136,13 +136,14 @@ class Transaction:
     staged: dict[str, list[Path]] = field(default_factory=dict)
     removed: dict[str, list[Path]] = field(default_factory=dict)
     tag: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    paths_given: int = 0
 
     def path_for(self, table: str) -> Path:
         """A fresh temporary path for a new file of ``table``; register it with ``add``."""
         folder = self.lake.root / table
         folder.mkdir(parents=True, exist_ok=True)
-        n = sum(len(v) for v in self.staged.values())
-        return folder / f"{self.tag}-{n:03d}.parquet.tmp"
+        self.paths_given += 1
+        return folder / f"{self.tag}-{self.paths_given:03d}.parquet.tmp"
 
     def add(self, table: str, tmp_path: Path) -> None:
         self.staged.setdefault(table, []).append(tmp_path)
