@@ -1,0 +1,359 @@
+"""Features of one message for the detection model: lexicon hits, structure, context.
+
+A message becomes a short dense vector (named features, :data:`FEATURES`): the summed weight of
+lexicon hits per tag group (a repeated term counts once; ambiguous product words such as "base"
+or "blanche" feed ``product:weak``), counts of structural patterns found on the folded text
+(prices, quantities, doses, price per gram, menu lines, pay per day, opening hours, links,
+phones, first-person threats), counts of the entities the extraction stage found, and a few
+conjunctions a linear model cannot form by itself (a product *and* a price; a role *and* pay;
+emojis or many lines *and* a price — emojis alone are not evidence). Every non-zero feature keeps
+the spans that produced it, so that a decision can show its cues. The regexes are linear: no
+nested quantifiers over overlapping classes, bounded repeats, cheap substring gates first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from vigie.analyse.matcher import Hit
+from vigie.model import Entity
+
+__all__ = ["FEATURES", "PATTERNS", "FeatureRow", "feature_name", "message_features"]
+
+
+_THREAT_VERBS = (
+    r"(?:tuer|tue|bute|buter|fum|plant|niqu|nik|ntm|defonc|demont|defigur|eclat|explos|cass|"
+    r"bris|pet|dechir|brul|cram|crev|saign|frapp|tabass|marav|allum|rafal|plomb|fracass|"
+    r"demoli|soulev|balay|enterr|egorg|retrouv|attrap|baise|encul|louvr|ecras|massacr|bais|"
+    r"bols|detrui|viol|finir|faire la peau|faire payer|fais payer|fais gout|faire gout|"
+    r"fais regrett|faire regrett|fais mal|faire mal|rend visite|degag|faire la guerre|bot|"
+    r"envoyer une equipe|envoyer des gars|kill|hurt)"
+)
+_UNIT_WORDS = (
+    r"g|gr|grs|grammes?|gramm?s?|kg|kilos?|mg|mcg|ug|µg|ml|cl|oz|ounces?|lbs?|pounds?|tabs?|"
+    r"pills?|caps?|capsules?|blotters?|pcs|pieces?|hits|drops|qp|hp|zips?|pochons?|barrettes?|"
+    r"plaquettes?|ballons?|bonbonnes?"
+)
+_PER_UNIT = (
+    r"g|gr|gramme|gram|pochon|barrette|plaquette|ballon|pilule|cachet|cap|tab|pill|unite|"
+    r"piece|plaque|kilo|kg|oz"
+)
+_PER_DAY = r"j|jour|jours|journee|jrs?|day|days|semaine|sem|week|nuit|night|shift"
+_DOSE_UNITS = frozenset({"mg", "mcg", "ug", "µg"})
+_NUMBER = re.compile(r"\d{1,6}(?:[.,]\d{1,3})?")
+# What follows a number: a currency, "per <unit>" or "per <day>", a unit, an hour, an age, "%".
+_AFTER_NUMBER = re.compile(
+    r" ?(?:(?P<currency>€|eur\b|euros?\b|e\b|balles\b|\$|£|usd\b|gbp\b|dollars?\b|boules?\b) ?)?"
+    rf"(?:(?:le|la|les|/|par|per|a|the|each|an) ?(?:(?P<per_unit>{_PER_UNIT})|(?P<per_day>{_PER_DAY}))\b"
+    rf"|(?P<unit>{_UNIT_WORDS})(?!\w)|(?P<hour>h(?:[0-5]\d)?)\b|(?P<age>ans)\b|(?P<percent>%)"
+    r"|(?P<fraction>/\d{1,2} ?(?:oz|ounce|once|lb)\b)|(?P<times>x)\b)?"
+)
+_PHONE = re.compile(r"(?:\+|00)\d{1,3}[ .-]?\d(?:[ .-]?\d\d){4}|\b0[1-9](?:[ .-]?\d\d){4}\b")
+_LINK = re.compile(r"https?://|www\.|\bt\.me/|telegram\.me/|wa\.me/|snapchat\.com/|\.onion\b")
+_TELEGRAM = re.compile(r"\bt\.me/|telegram\.me/|joinchat")
+_HANDLE = re.compile(r"(?<![\w.])@[a-z0-9_]{3,32}\b")
+_THREAT = re.compile(rf"(?:te|t'|vous|vs|you|l')'? ?{_THREAT_VERBS}")
+# the pronoun glued to the subject or verb: "jte baise", "jvais tencule"
+_THREAT_GLUED = re.compile(
+    rf"j(?:te|t'|vous|vs) ?{_THREAT_VERBS}|j'?(?:vais|vai|v) t'?(?:encul|nik|niqu|tu|bute|crev)"
+)
+_THREAT_SUBJECT = re.compile(
+    r"(?:^|[^a-z])(?:je|j'|j|jv|jvai|jvais|on|nous|ils|elles|i|we|i'll|we'll)"
+    r" ?'?(?:vais|vai|va|vas|v|allons|vont|compte|veux|will|gonna|going to)? ?$"
+)
+_YOU_WILL = re.compile(
+    r"\b(?:tu|vous|il|elle|ils|elles) (?:vas|va|allez|vai|vont)(?: \w{1,8})? (?:voir|le payer|"
+    r"payer|regrett|comprendre|morfl|crev|mourir|souffrir|prendre cher|finir|disparaitre|"
+    r"pleurer|avoir ce que)"
+    r"|\bt'?es (?:mort|morte|fini|finie)\b|\b(?:fais|fait|faites) gaffe\b"
+    r"|\bregl\w{0,5} (?:ton|son|votre|leur) compte|\bje sais ou (?:t'?habite|tu (?:vis|habite))"
+)
+# cheap substring gates: a regex only runs when its words can be there
+_YOU_WILL_MARKERS = (
+    " vas ", " va ", " vai ", "vont ", "allez ", "t'es ", "tes ", "t es ", "gaffe", "compte",
+    "sais ou",
+)  # fmt: skip
+_GLUED_MARKERS = ("jte", "jt'", "jvai", "jv ", "j'vai", "jvous", "jvs")
+_LINK_MARKERS = ("http", "www.", "t.me", "telegram.me", "wa.me", "snapchat.com", ".onion")
+_EMOJI = re.compile(r"[\u2600-\u27bf\U0001F000-\U0001FAFF]")
+
+PATTERNS: tuple[str, ...] = (
+    "pat:price",
+    "pat:quantity",
+    "pat:dose",
+    "pat:multiplier",
+    "pat:price_per_unit",
+    "pat:pay_per_day",
+    "pat:percent_off",
+    "pat:percent",
+    "pat:hours",
+    "pat:age",
+    "pat:phone",
+    "pat:link",
+    "pat:telegram_link",
+    "pat:handle",
+    "pat:threat",
+    "pat:you_will",
+)
+_CAPS = {"pat:price": 3.0, "pat:quantity": 3.0, "pat:hours": 3.0}
+
+_LEX_GROUPS = (  # noqa: SIM905 - one readable block
+    "sale:offer sale:menu sale:order sale:unit sale:quality sale:market sale:drug promotion "
+    "logistics logistics:place logistics:hours police_watch police_watch:weak "
+    "police_watch:warning recruitment recruitment:weak role pay minors minors:weak "
+    "violence:threat violence:snitch violence:act weapons weapons:ammo weapons:other "
+    "counterfeit counterfeit:weak laundering laundering:weak supplies supplies:phone "
+    "supplies:vehicle supplies:vehicle_weak channel_migration testimonial payment:means "
+    "payment:instruction product product:weak negation:news negation:prevention negation:job "
+    "negation:restaurant negation:insult negation:media"
+).split()
+
+_CONJUNCTIONS: dict[str, tuple[str, str]] = {
+    "and:product_price": ("product", "pat:price"),
+    "and:product_quantity": ("product", "pat:quantity"),
+    "and:quantity_price": ("pat:quantity", "pat:price"),
+    "and:role_pay": ("role", "pay"),
+    "and:role_payday": ("role", "pat:pay_per_day"),
+    "and:recruit_pay": ("recruitment", "pay"),
+    "and:recruit_role": ("recruitment", "role"),
+    "and:minors_role": ("minors", "role"),
+    "and:minors_recruit": ("minors", "recruitment"),
+    "and:minorsweak_role": ("minors:weak", "role"),
+    "and:minors_product": ("minors", "product"),
+    "and:weapons_price": ("weapons", "pat:price"),
+    "and:weapons_ammo": ("weapons", "weapons:ammo"),
+    "and:police_warning": ("police_watch", "police_watch:warning"),
+    "and:policeweak_warning": ("police_watch:weak", "police_watch:warning"),
+    "and:police_hours": ("police_watch", "logistics:hours"),
+    "and:product_delivery": ("product", "logistics"),
+    "and:product_promotion": ("product", "promotion"),
+    "and:product_testimonial": ("product", "testimonial"),
+    "and:product_payment": ("product", "payment:means"),
+    "and:drug_quantity": ("sale:drug", "pat:quantity"),
+    "and:weakproduct_quantity": ("product:weak", "pat:quantity"),
+    "and:weakproduct_price": ("product:weak", "pat:price"),
+    "and:counterfeit_price": ("counterfeit:weak", "pat:price"),
+    "and:phone_supplies": ("supplies:phone", "pat:price"),
+    "and:emoji_price": ("struct:emoji", "pat:price"),
+    "and:emoji_product": ("struct:emoji", "product"),
+    "and:lines_price": ("struct:lines", "pat:price"),
+    "and:lines_product": ("struct:lines", "product"),
+}
+
+# struct:emoji and struct:lines only feed conjunctions (emojis alone are not evidence)
+_DERIVED = ("struct:menu_lines", "struct:length", "struct:products_distinct")
+_HELPERS = ("struct:emoji", "struct:lines")
+_ENTITY = (
+    "ent:offer", "ent:contact", "ent:product", "ent:schedule", "ent:pay", "ent:role", "ent:payment",
+)  # fmt: skip
+# extracted entity type -> feature (each counts 1, capped at 3)
+_ENTITY_FEATURE = {
+    "offer": "ent:offer", "product": "ent:product", "schedule": "ent:schedule", "pay": "ent:pay",
+    "role": "ent:role", "payment": "ent:payment", "phone": "ent:contact", "handle": "ent:contact",
+    "email": "ent:contact", "url": "ent:contact", "crypto": "ent:contact",
+}  # fmt: skip
+
+FEATURES: tuple[str, ...] = (
+    *_LEX_GROUPS,
+    *PATTERNS,
+    *_DERIVED,
+    *_ENTITY,
+    *_CONJUNCTIONS,
+)
+_INDEX = {name: i for i, name in enumerate(FEATURES + _HELPERS)}
+_LEX_CAP = 2.0
+_STRONG_PRODUCT = 0.6
+
+
+def feature_name(tag: str) -> str:
+    """The feature a lexicon tag feeds (``role:guetteur`` -> ``role``)."""
+    known = _FEATURE_OF_TAG.get(tag)
+    if known is not None:
+        return known
+    name = _feature_name(tag)
+    if len(_FEATURE_OF_TAG) < 10_000:
+        _FEATURE_OF_TAG[tag] = name
+    return name
+
+
+def _feature_name(tag: str) -> str:
+    family = tag.split(":", 1)[0]
+    if family in ("role", "product"):
+        return family
+    if family == "payment":
+        return "payment:instruction" if tag == "payment:instruction" else "payment:means"
+    return tag
+
+
+@dataclass(slots=True)
+class FeatureRow:
+    """One message's feature values and, per feature, the folded spans that produced them."""
+
+    values: list[float]
+    spans: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
+
+
+def _menu_lines(text: str) -> int:
+    """Lines that carry both a quantity or product unit and a price (menu or tier lines)."""
+    if "\n" not in text:
+        return 0
+    count = 0
+    for line in text.split("\n", 400)[:400]:
+        if len(line) < 160 and _line_has_offer(line):
+            count += 1
+    return count
+
+
+def _line_has_offer(line: str) -> bool:
+    price = quantity = False
+    for match in _NUMBER.finditer(line):
+        after = _AFTER_NUMBER.match(line, match.end())
+        if after is None:
+            continue
+        start = match.start()
+        if after.group("currency") or (start and line[start - 1] in "€$£"):
+            price = True
+        if after.group("unit") or after.group("per_unit"):
+            quantity = True
+    return price and quantity
+
+
+def _add(
+    name: str,
+    values: list[float],
+    spans: dict[str, list[tuple[int, int, str]]] | None,
+    start: int,
+    end: int,
+    text: str,
+) -> None:
+    i = _INDEX[name]
+    if values[i] < _CAPS.get(name, 2.0):
+        values[i] += 1.0
+    if spans is not None:
+        spans.setdefault(name, []).append((start, end, text[start:end]))
+
+
+def _patterns(
+    text: str, values: list[float], spans: dict[str, list[tuple[int, int, str]]] | None
+) -> None:
+    """Structural patterns, each behind a cheap test so that plain chat costs little."""
+    digits = 0
+    for match in _NUMBER.finditer(text):
+        start, end = match.span()
+        digits += end - start
+        if start and (text[start - 1].isalnum() or text[start - 1] in ".,"):
+            continue  # inside a token: "mp3", "h24"
+        after = _AFTER_NUMBER.match(text, end)
+        stop = after.end() if after is not None else end
+        if (start and text[start - 1] in "€$£") or (start > 1 and text[start - 2] in "€$£"):
+            _add("pat:price", values, spans, start - 1, stop, text)
+        if after is None or after.end() == end:
+            continue
+        group = after.group
+        if group("currency"):
+            _add("pat:price", values, spans, start, stop, text)
+        if group("per_unit"):
+            _add("pat:price_per_unit", values, spans, start, stop, text)
+        elif group("per_day"):
+            _add("pat:pay_per_day", values, spans, start, stop, text)
+        elif group("unit") or group("fraction"):
+            _add("pat:quantity", values, spans, start, stop, text)
+            if group("unit") in _DOSE_UNITS:
+                _add("pat:dose", values, spans, start, stop, text)
+        elif group("times"):
+            _add("pat:multiplier", values, spans, start, stop, text)
+        elif group("hour"):
+            if "." not in match.group() and "," not in match.group() and int(match.group()) <= 24:
+                _add("pat:hours", values, spans, start, stop, text)
+        elif group("age"):
+            if 10 <= float(match.group().replace(",", ".")) <= 17:
+                _add("pat:age", values, spans, start, stop, text)
+        elif group("percent"):
+            if (start and text[start - 1] == "-") or (start > 1 and text[start - 2] == "-"):
+                _add("pat:percent_off", values, spans, start - 1, stop, text)
+            else:
+                _add("pat:percent", values, spans, start, stop, text)
+    if digits >= 9:
+        for match in _PHONE.finditer(text):
+            _add("pat:phone", values, spans, match.start(), match.end(), text)
+    if any(marker in text for marker in _LINK_MARKERS):
+        for match in _LINK.finditer(text):
+            _add("pat:link", values, spans, match.start(), match.end(), text)
+        for match in _TELEGRAM.finditer(text):
+            _add("pat:telegram_link", values, spans, match.start(), match.end(), text)
+    if "@" in text:
+        for match in _HANDLE.finditer(text):
+            _add("pat:handle", values, spans, match.start(), match.end(), text)
+    if any(marker in text for marker in _GLUED_MARKERS):
+        for match in _THREAT_GLUED.finditer(text):
+            if match.start() == 0 or not text[match.start() - 1].isalnum():
+                _add("pat:threat", values, spans, match.start(), match.end(), text)
+    for match in _THREAT.finditer(text):
+        start = match.start()
+        if start and text[start - 1].isalnum():
+            continue
+        if _THREAT_SUBJECT.search(text, max(0, start - 14), start):
+            _add("pat:threat", values, spans, max(0, start - 14), match.end(), text)
+    if any(marker in text for marker in _YOU_WILL_MARKERS):
+        for match in _YOU_WILL.finditer(text):
+            _add("pat:you_will", values, spans, match.start(), match.end(), text)
+    if not text.isascii():
+        for count, _match in enumerate(_EMOJI.finditer(text)):
+            if count >= 12:
+                break
+            values[_INDEX["struct:emoji"]] = min(count + 1, 12) / 4.0
+
+
+def message_features(
+    text: str, hits: Sequence[Hit], entities: Sequence[Entity] = (), *, with_spans: bool = True
+) -> FeatureRow:
+    """The feature row of folded ``text`` given its lexicon ``hits`` and extracted entities."""
+    values = [0.0] * (len(FEATURES) + len(_HELPERS))
+    spans: dict[str, list[tuple[int, int, str]]] = {}
+    products: set[str] = set()
+    counted: set[tuple[str, str]] = set()
+    for hit in hits:
+        term = hit.term
+        name = _FEATURE_OF_TAG.get(term.tag) or feature_name(term.tag)
+        if name == "product":
+            if term.weight >= _STRONG_PRODUCT:
+                products.add(term.tag)
+            else:  # "base", "blanche", "pot": a drug only in drug context
+                name = "product:weak"
+        i = _INDEX[name]
+        if (term.folded, name) not in counted:  # a repeated term is not more evidence
+            counted.add((term.folded, name))
+            values[i] = min(values[i] + term.weight, _LEX_CAP)
+        if with_spans:
+            spans.setdefault(name, []).append((hit.start, hit.end, term.text))
+    _patterns(text, values, spans if with_spans else None)
+    if "\n" in text:
+        values[_MENU_LINES] = min(_menu_lines(text), 6) / 2.0
+        values[_LINES] = min(text.count("\n"), 20) / 10.0
+    values[_LENGTH] = min(len(text), 2000) / 1000.0
+    if products:
+        values[_PRODUCTS_DISTINCT] = float(min(len(products), 3))
+    for entity in entities:
+        feature = _ENTITY_FEATURE.get(entity.type)
+        if feature is not None:
+            i = _INDEX[feature]
+            values[i] = min(values[i] + 1.0, 3.0)
+    if hits or spans or entities:
+        for i, left, right in _CONJUNCTION_INDEX:
+            a, b = values[left], values[right]
+            if a and b:
+                values[i] = min(a, b, 1.0)
+    del values[len(FEATURES) :]
+    return FeatureRow(values, spans)
+
+
+_FEATURE_OF_TAG: dict[str, str] = {}
+_MENU_LINES = _INDEX["struct:menu_lines"]
+_LINES = _INDEX["struct:lines"]
+_LENGTH = _INDEX["struct:length"]
+_PRODUCTS_DISTINCT = _INDEX["struct:products_distinct"]
+_CONJUNCTION_INDEX = tuple(
+    (_INDEX[name], _INDEX[left], _INDEX[right]) for name, (left, right) in _CONJUNCTIONS.items()
+)

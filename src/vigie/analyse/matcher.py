@@ -1,0 +1,111 @@
+"""One Aho-Corasick automaton over every lexicon term, built once, matched on folded text.
+
+Matches respect word boundaries on their alphanumeric edges (``arme`` does not fire inside
+``larme``; ``🔌`` fires anywhere), tolerate a plural ``s``/``x`` on words of four letters or more,
+and keep, per tag, only the longest of overlapping matches (``on recrute`` rather than
+``recrute`` too). Because :func:`~vigie.analyse.normalise.normalise` squeezes a run of three or
+more letters to two, single-word terms are also compiled with each vowel doubled (``cooke``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
+
+import ahocorasick
+
+from vigie.analyse.lexicon import Term
+
+__all__ = ["Hit", "Matcher"]
+
+_VOWELS = frozenset("aeiouy")
+
+
+class Hit(NamedTuple):
+    """A lexicon match: folded offsets ``[start, end)`` and the :class:`Term` that matched."""
+
+    start: int
+    end: int
+    term: Term
+
+
+def _variants(folded: str) -> Iterable[str]:
+    """The term itself, and for single words of 4+ letters each vowel doubled once."""
+    yield folded
+    if len(folded) < 4 or not folded.isalpha():
+        return
+    for i, ch in enumerate(folded):
+        if ch in _VOWELS and (i == 0 or folded[i - 1] != ch):
+            if i + 1 < len(folded) and folded[i + 1] == ch:
+                continue
+            yield folded[: i + 1] + ch + folded[i + 1 :]
+
+
+class Matcher:
+    """Compiled multi-pattern matcher; pickles by rebuilding from its terms."""
+
+    def __init__(self, terms: Sequence[Term]) -> None:
+        self.terms: tuple[Term, ...] = tuple(terms)
+        self._automaton = self._build(self.terms)
+
+    @staticmethod
+    def _build(terms: Sequence[Term]) -> Any:
+        by_key: dict[str, list[int]] = {}
+        for index, term in enumerate(terms):
+            for key in _variants(term.folded):
+                ids = by_key.setdefault(key, [])
+                if index not in ids:
+                    ids.append(index)
+        automaton = ahocorasick.Automaton()
+        for key, ids in by_key.items():
+            automaton.add_word(
+                key,
+                (len(key), key[0].isalnum(), key[-1].isalnum(), tuple(terms[i] for i in ids)),
+            )
+        automaton.make_automaton()
+        return automaton
+
+    def __reduce__(self) -> tuple[type[Matcher], tuple[tuple[Term, ...]]]:
+        return (Matcher, (self.terms,))
+
+    def find(self, text: str) -> list[Hit]:
+        """Every boundary-respecting match in folded ``text``, in text order.
+
+        A match strictly inside a longer match is dropped (``accepté`` inside ``mineurs
+        acceptés``); terms sharing one folded form all come back.
+        """
+        if not text:
+            return []
+        size = len(text)
+        raw: list[tuple[int, int, tuple[Term, ...]]] = []
+        for last, (length, left_word, right_word, terms) in self._automaton.iter(text):
+            start = last - length + 1
+            end = last + 1
+            if left_word and start and text[start - 1].isalnum():
+                continue
+            if right_word and end < size and text[end].isalnum():
+                # tolerate a plural: "arme" in "armes", "menu" in "menus"
+                if (
+                    length < 4
+                    or text[end] not in "sx"
+                    or (end + 1 < size and text[end + 1].isalnum())
+                ):
+                    continue
+                end += 1
+            raw.append((start, end, terms))
+        if len(raw) > 1:
+            raw.sort(key=_longest_first)
+            kept = [raw[0]]
+            for item in raw[1:]:
+                previous = kept[-1]
+                if item[1] <= previous[1] and (item[0] > previous[0] or item[1] < previous[1]):
+                    continue  # strictly inside the previous, longer match
+                if item[0] == previous[0] and item[1] == previous[1]:
+                    continue  # a doubled-vowel variant or plural of the same span
+                kept.append(item)
+            raw = kept
+        return [Hit(start, end, term) for start, end, terms in raw for term in terms]
+
+
+def _longest_first(item: tuple[int, int, tuple[Term, ...]]) -> tuple[int, int]:
+    return (item[0], -item[1])

@@ -1,0 +1,337 @@
+"""Fold stylised, obfuscated text into a matchable form, keeping a map back to the original.
+
+Dealers write to slip past filters and to look flashy: 𝐂𝐎𝐊𝐄, 🅲🅾🅺🅴, ｃｏｋｅ, ᴄᴏᴋᴇ, Cyrillic
+look-alikes, c0k3, b€uh, c.o.k.e, cooooke. :func:`normalise` folds all of these to plain lower-case
+Latin (``coke``, ``beuh``) and returns a :class:`Normalised` whose :meth:`Normalised.span` maps any
+span of the folded text back to the original, so a highlight lands on what the user sees.
+
+The folding runs in layers, each recorded only when it changed something:
+
+0. a 1:1 character table (``str.translate``): compatibility forms (NFKD), case, accents,
+   homoglyphs, small capitals, enclosed letters, every space to ``" "``, ``\\r`` to ``\\n``;
+1. deletions and expansions: zero-width, bidi and format characters, variation selectors, skin
+   tones, combining marks and lone surrogates are dropped into the preceding character; ``œ`` ->
+   ``oe``, ``ß`` -> ``ss``; runs of three or more regional indicators become letters (a pair stays a
+   flag emoji);
+2. runs of spaces collapse to one;
+3. words: single letters split by a repeated separator (``c.o.k.e``, ``c o k e``, ``c🍫o🍫k🍫e``) are
+   joined; leetspeak is undone in words where a digit or symbol sits between letters (``c0k3``,
+   ``b€uh``, but not ``10g``, ``h24``, ``ak47``); three or more repeated letters become two
+   (``cooooke`` -> ``cooke``; the lexicon compiler adds the doubled-vowel variants).
+
+Emojis stay as tokens, stripped of their variation selectors and skin tones. Folding is idempotent
+and linear in the length of the text (no backtracking regex).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = ["Normalised", "fold", "normalise"]
+
+# --- character tables, built once at import (~30 ms) ----------------------------------------
+
+_HOMOGLYPHS = {
+    # Cyrillic capitals and small letters that look Latin
+    "А": "a", "В": "b", "Е": "e", "Ё": "e", "К": "k", "М": "m", "Н": "h", "О": "o", "Р": "p",
+    "С": "c", "Т": "t", "Х": "x", "У": "y", "І": "i", "Ј": "j", "Ѕ": "s", "Ԁ": "d", "Ԛ": "q",
+    "Ԝ": "w", "а": "a", "в": "b", "е": "e", "ё": "e", "к": "k", "м": "m", "н": "h", "о": "o",
+    "р": "p", "с": "c", "т": "t", "х": "x", "у": "y", "і": "i", "ј": "j", "ѕ": "s", "ԁ": "d",
+    "ԛ": "q", "ԝ": "w", "һ": "h", "ь": "b", "п": "n", "г": "r", "ү": "y", "ӏ": "l", "Ӏ": "l",
+    # Greek capitals and small letters
+    "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z", "Η": "h", "Ι": "i", "Κ": "k", "Μ": "m", "Ν": "n",
+    "Ο": "o", "Ρ": "p", "Τ": "t", "Υ": "y", "Χ": "x", "α": "a", "β": "b", "ε": "e", "η": "n",
+    "ι": "i", "κ": "k", "ν": "v", "ο": "o", "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "γ": "y",
+    "ω": "w", "μ": "u", "ϲ": "c", "ϳ": "j",
+    # Latin letters without a decomposition
+    "ı": "i", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d", "ł": "l", "Ł": "l", "ħ": "h", "ð": "d",
+    "ŋ": "n", "ɑ": "a", "ɡ": "g", "ƒ": "f", "ɩ": "i", "ȷ": "j",
+    # typographic apostrophes and dashes, so that "t’es mort" matches "t'es mort"
+    "’": "'", "‘": "'", "ʼ": "'", "ʹ": "'", "′": "'", "‐": "-", "‑": "-", "‒": "-", "–": "-",
+    "—": "-", "―": "-", "−": "-",
+    # small capitals (ᴄᴏᴋᴇ) and other phonetic look-alikes
+    "ᴀ": "a", "ʙ": "b", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ꜰ": "f", "ɢ": "g", "ʜ": "h", "ɪ": "i",
+    "ᴊ": "j", "ᴋ": "k", "ʟ": "l", "ᴍ": "m", "ɴ": "n", "ᴏ": "o", "ᴘ": "p", "ǫ": "q", "ʀ": "r",
+    "ꜱ": "s", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v", "ᴡ": "w", "ʏ": "y", "ᴢ": "z",
+}  # fmt: skip
+_EXPANSIONS = {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss", "ẞ": "ss"}
+_SCANNED_RANGES = (
+    (0x0000, 0x3001),
+    (0xA700, 0xA800),
+    (0xFB00, 0xFB50),
+    (0xFE00, 0xFE70),
+    (0xFF00, 0xFFF0),
+    (0x1D400, 0x1D800),  # mathematical alphanumerics: 𝐂𝐎𝐊𝐄, 𝓬𝓸𝓴𝓮
+    (0x1F100, 0x1F1E6),  # enclosed alphanumerics: 🄲, 🅒, 🅲
+)
+_RI_FIRST, _RI_LAST = 0x1F1E6, 0x1F1FF  # regional indicators 🇦..🇿
+_EXTRA_DELETABLE = "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad"
+
+
+def _fold_char(ch: str) -> str:
+    """Fold one character with compatibility decomposition, case, accents and look-alikes."""
+    if ch in _HOMOGLYPHS:
+        return _HOMOGLYPHS[ch]
+    if ch in _EXPANSIONS:
+        return _EXPANSIONS[ch]
+    code = ord(ch)
+    if 0x1F150 <= code <= 0x1F169:  # negative circled 🅐..🅩
+        return chr(code - 0x1F150 + 0x61)
+    if 0x1F170 <= code <= 0x1F189:  # negative squared 🅰..🆉
+        return chr(code - 0x1F170 + 0x61)
+    if ch == "\n":
+        return ch
+    category = unicodedata.category(ch)
+    if category == "Zs" or ch in "\t\x0b\x0c\x1c\x1d\x1e\x1f\x85":
+        return " "
+    if ch in "\r\u2028\u2029":
+        return "\n"
+    if category == "Cc" and ch != "\n":
+        return " "
+    if category in ("Cf", "Cs", "Mn", "Me") or ch in _EXTRA_DELETABLE:
+        return ""
+    out = []
+    for part in unicodedata.normalize("NFKD", ch.lower()):
+        if unicodedata.category(part) in ("Mn", "Me"):
+            continue
+        part = part.lower()
+        out.append(_HOMOGLYPHS.get(part, _EXPANSIONS.get(part, part)))
+    folded = "".join(out)
+    if folded and folded.strip() == "" and ch != " ":
+        return " "
+    return folded
+
+
+def _build_tables() -> tuple[dict[int, str], dict[str, str], str]:
+    one_to_one: dict[int, str] = {}
+    expansions: dict[str, str] = {}
+    deletable: list[str] = []
+    for first, last in _SCANNED_RANGES:
+        for code in range(first, last):
+            if 0xD800 <= code <= 0xDFFF:
+                continue
+            ch = chr(code)
+            folded = _fold_char(ch)
+            for _ in range(3):  # reach a fixpoint: every output character folds to itself
+                folded = "".join(_fold_char(c) if c != ch else c for c in folded)
+            if folded == ch:
+                continue
+            if folded == "":
+                deletable.append(ch)
+            elif len(folded) == 1:
+                one_to_one[code] = folded
+            else:
+                expansions[ch] = folded
+    return one_to_one, expansions, "".join(deletable)
+
+
+_TABLE, _EXPAND, _DELETABLE = _build_tables()
+_DELETABLE_SET = frozenset(_DELETABLE).union(
+    chr(code)
+    for first, last in (
+        (0xD800, 0xE000),  # lone surrogates (invalid input)
+        (0x1F3FB, 0x1F400),  # skin tones
+        (0xE0000, 0xE0080),  # tags (subdivision flags)
+        (0xE0100, 0xE01F0),  # variation selectors supplement
+    )
+    for code in range(first, last)
+)
+# Layer 0 marks what layer 1 must rewrite, so that one ``in`` test tells whether it must run:
+# NUL for a deleted character, SOH for an expansion, STX for a regional indicator (the input's
+# own control characters were already mapped to spaces).
+_DEL, _EXP, _RI = "\x00", "\x01", "\x02"
+_TABLE.update({ord(c): _DEL for c in _DELETABLE_SET})
+_TABLE.update({ord(c): _EXP for c in _EXPAND})
+_TABLE.update({code: _RI for code in range(_RI_FIRST, _RI_LAST + 1)})
+_LAYER1 = re.compile(
+    r"\A\x00+(?:(?:\x02\x00*)+|[^\x00\x02]\x00*)?|(?:\x02\x00*)+|[^\x00\x02]\x00+|\x01"
+)
+_LAYER2 = re.compile(r"  +")
+
+_LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s", "€": "e"}
+_LEET_TABLE = str.maketrans(_LEET)
+_W = "a-z0-9$€"  # word characters after layer 0
+_EMOJI = "\u2600-\u27bf\U0001f000-\U0001faff"
+_LAYER3 = re.compile(
+    rf"(?P<split>(?<![{_W}])[{_W}](?P<sep>[ .\-_*·•|/+~,:{_EMOJI}])[{_W}](?![{_W}])(?:(?P=sep)[{_W}](?![{_W}]))++)"
+    rf"|(?P<leet>(?<![{_W}])[{_W}]*?[a-z][013457$€]++[a-z][{_W}]*+)"
+    r"|(?P<rep>(?P<rc>[a-vx-z])(?P=rc){2,})"
+)
+_REPEAT = re.compile(r"([a-vx-z])\1{2,}")
+# Cheap pre-checks (a charset first lets the regex engine skip ahead): most texts need no layer.
+_ASCII_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+_LEET_NEEDED = re.compile(r"[013457$€][a-z]")  # no "+": a run of digits must not rescan
+_LEET_CONFIRMED = re.compile(r"[a-z][013457$€]++[a-z]")
+_SPLIT_NEEDED = re.compile(rf"([ .\-_*·•|/+~,:{_EMOJI}])[{_W}]\1[{_W}](?![{_W}])")
+_REPEAT_NEEDED = re.compile(r"([a-vx-z])\1\1")
+
+
+def _fold_word(word: str) -> str:
+    """Undo leetspeak in a word and squeeze letter repeats (``c0oook3`` -> ``cooke``)."""
+    return _REPEAT.sub(r"\1\1", word.translate(_LEET_TABLE))
+
+
+def _layer1(original: str, marked: str) -> tuple[str, _Layer | None]:
+    """Delete, expand and spell out the characters layer 0 marked (same offsets as original)."""
+
+    def repl(match: re.Match[str]) -> str:
+        start = match.start()
+        chunk = match.group()
+        spell = chunk.count(_RI) >= 3  # 🇨🇴🇰🇪, not a flag pair
+        out = []
+        for offset, ch in enumerate(chunk):
+            if ch == _EXP:
+                out.append(_EXPAND[original[start + offset]])
+            elif ch == _RI:
+                letter = original[start + offset]
+                out.append(chr(ord(letter) - _RI_FIRST + 0x61) if spell else letter)
+            elif ch != _DEL:
+                out.append(ch)
+        return "".join(out)
+
+    return _rewrite(marked, _LAYER1, repl)
+
+
+def _layer3_repl(match: re.Match[str]) -> str:
+    kind = match.lastgroup
+    if kind == "split":
+        sep = match.group("sep")
+        letters = match.group("split").split(sep)
+        if sum(c.isalpha() for c in letters) < 2 or (sep == " " and set(letters) <= {"a", "y"}):
+            return match.group()  # not a spelled-out word ("il y a à")
+        return _fold_word("".join(letters))
+    if kind == "leet":
+        return _fold_word(match.group("leet"))
+    return match.group("rc") * 2
+
+
+# A layer: parallel lists of blocks where folded [f_start, f_end) came from original
+# [o_start, o_end); outside blocks the layer is the identity shifted by the previous block.
+_Layer = tuple[list[int], list[int], list[int], list[int]]
+
+
+def _rewrite(
+    text: str, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]
+) -> tuple[str, _Layer | None]:
+    pieces: list[str] = []
+    f_starts: list[int] = []
+    f_ends: list[int] = []
+    o_starts: list[int] = []
+    o_ends: list[int] = []
+    last = 0
+    folded_len = 0
+    for match in pattern.finditer(text):
+        start, end = match.span()
+        new = repl(match)
+        if new == match.group():
+            continue
+        pieces.append(text[last:start])
+        folded_len += start - last
+        f_starts.append(folded_len)
+        folded_len += len(new)
+        f_ends.append(folded_len)
+        o_starts.append(start)
+        o_ends.append(end)
+        pieces.append(new)
+        last = end
+    if not f_starts:
+        return text, None
+    pieces.append(text[last:])
+    return "".join(pieces), (f_starts, f_ends, o_starts, o_ends)
+
+
+def _map_start(layer: _Layer, pos: int) -> int:
+    f_starts, f_ends, o_starts, o_ends = layer
+    i = bisect_right(f_starts, pos) - 1
+    if i < 0:
+        return pos
+    if pos < f_ends[i]:
+        return o_starts[i]
+    return o_ends[i] + pos - f_ends[i]
+
+
+def _map_end(layer: _Layer, pos: int) -> int:
+    f_starts, f_ends, _, o_ends = layer
+    i = bisect_left(f_ends, pos)
+    if i < len(f_ends) and f_starts[i] < pos:
+        return o_ends[i]
+    if i == 0:
+        return pos
+    return o_ends[i - 1] + pos - f_ends[i - 1]
+
+
+@dataclass(frozen=True, slots=True)
+class Normalised:
+    """A folded text and the layers that map its offsets back to ``original``."""
+
+    original: str
+    text: str
+    layers: tuple[_Layer, ...] = ()
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a folded span ``[start, end)`` to the original span that produced it.
+
+        A span that covers part of a rewritten piece (``cooke`` inside ``cooooke``) widens to
+        the whole piece; offsets are clamped to the text.
+        """
+        size = len(self.text)
+        if start < 0:
+            start = 0
+        elif start > size:
+            start = size
+        if end < start:
+            end = start
+        elif end > size:
+            end = size
+        if not self.layers:
+            return start, end
+        for layer in reversed(self.layers):
+            start, end = _map_start(layer, start), _map_end(layer, end)
+        return start, max(start, end)
+
+    def original_text(self, start: int, end: int) -> str:
+        """The original text behind a folded span."""
+        o_start, o_end = self.span(start, end)
+        return self.original[o_start:o_end]
+
+
+def normalise(text: str) -> Normalised:
+    """Fold ``text`` for matching (see the module docstring); linear in its length.
+
+    Cheap searches decide which layers can change anything, so plain text costs a ``lower()``.
+    """
+    layers: list[_Layer] = []
+    if text.isascii() and not _ASCII_CONTROL.search(text):
+        folded = text.lower()
+    else:
+        folded = text.translate(_TABLE)
+        if _DEL in folded or _EXP in folded or _RI in folded:
+            folded, layer = _layer1(text, folded)
+            if layer is not None:
+                layers.append(layer)
+    if "  " in folded:
+        folded, layer = _rewrite(folded, _LAYER2, _space_repl)
+        if layer is not None:
+            layers.append(layer)
+    if (
+        (_LEET_NEEDED.search(folded) and _LEET_CONFIRMED.search(folded))
+        or _SPLIT_NEEDED.search(folded)
+        or _REPEAT_NEEDED.search(folded)
+    ):
+        folded, layer = _rewrite(folded, _LAYER3, _layer3_repl)
+        if layer is not None:
+            layers.append(layer)
+    return Normalised(text, folded, tuple(layers))
+
+
+def _space_repl(match: re.Match[str]) -> str:
+    return " "
+
+
+def fold(text: str) -> str:
+    """Only the folded text of :func:`normalise` (for lexicon terms and quick checks)."""
+    return normalise(text).text

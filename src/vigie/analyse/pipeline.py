@@ -1,0 +1,172 @@
+"""The analysis stage: normalise, match, extract, detect and score a batch of texts.
+
+:class:`Analyser` holds the compiled lexicon matcher and the detection model, built once from the
+package data; it pickles (the automaton is rebuilt on unpickling) so that process pools and Spark
+can ship it. ``Analyser()(texts)`` is pure and order-preserving; ``analyse_text`` gives the
+JSON-able dict the CLI prints.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from typing import Any
+
+import numpy as np
+
+from vigie.analyse.detect import LinearModel, decide, default_model_path
+from vigie.analyse.features import FEATURES, FeatureRow, message_features
+from vigie.analyse.lexicon import Lexicon, load_lexicon
+from vigie.analyse.matcher import Matcher
+from vigie.analyse.normalise import Normalised, normalise
+from vigie.analyse.risk import risk
+from vigie.model import Analysis, Entity
+
+__all__ = ["Analyser", "ExtractFn", "default_extract"]
+
+ExtractFn = Callable[[str, Normalised], list[Entity]]
+
+
+def default_extract() -> ExtractFn | None:
+    """The extraction stage's ``extract(text, norm)``, or None while it is not installed."""
+    try:
+        from vigie.analyse.extract import extract
+    except ImportError:
+        return None
+    return extract
+
+
+class Analyser:
+    """Normalise -> lexicon match -> extract -> features -> linear model -> risk, per batch."""
+
+    name = "analyse"
+
+    def __init__(
+        self,
+        lexicon: Lexicon | None = None,
+        model: LinearModel | None = None,
+        extract: ExtractFn | bool | None = True,
+    ) -> None:
+        self.lexicon = lexicon if lexicon is not None else load_lexicon()
+        if model is None:
+            path = default_model_path()
+            model = LinearModel.load(path) if path.exists() else LinearModel.zeros()
+        self.model = model
+        self.extract: ExtractFn | None
+        if extract is True:
+            self.extract = default_extract()
+        elif extract is False or extract is None:
+            self.extract = None
+        else:
+            self.extract = extract
+        self.matcher = Matcher(self.lexicon.terms)
+
+    @property
+    def version(self) -> str:
+        """Model, lexicon and extraction versions, stored with every result.
+
+        ``detect.v1+lex.1a2b3c4d+extract.v1``; the last part is missing without extraction.
+        """
+        version = f"{self.model.version}+{self.lexicon.version}"
+        extract_version = getattr(
+            sys.modules.get(getattr(self.extract, "__module__", "")), "VERSION", None
+        )
+        return f"{version}+{extract_version}" if extract_version else version
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"lexicon": self.lexicon, "model": self.model, "extract": self.extract}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.lexicon = state["lexicon"]
+        self.model = state["model"]
+        self.extract = state["extract"]
+        self.matcher = Matcher(self.lexicon.terms)
+
+    def featurise(
+        self, texts: Sequence[str], *, with_spans: bool = True
+    ) -> tuple[np.ndarray, list[FeatureRow], list[Normalised], list[list[Entity]]]:
+        """Feature matrix, rows (with spans), normalised texts and entities of a batch."""
+        rows: list[FeatureRow] = []
+        norms: list[Normalised] = []
+        entities: list[list[Entity]] = []
+        find = self.matcher.find
+        extract = self.extract
+        for text in texts:
+            if not isinstance(text, str):
+                text = ""
+            norm = normalise(text)
+            found = _safe_extract(extract, text, norm) if extract is not None and text else []
+            rows.append(message_features(norm.text, find(norm.text), found, with_spans=with_spans))
+            norms.append(norm)
+            entities.append(found)
+        matrix = np.array([row.values for row in rows], dtype=np.float64)
+        return matrix.reshape(len(rows), len(FEATURES)), rows, norms, entities
+
+    def __call__(self, texts: Sequence[str]) -> list[Analysis]:
+        """One :class:`~vigie.model.Analysis` per text, in order; an empty batch gives []."""
+        if len(texts) == 0:
+            return []
+        matrix, rows, norms, entities = self.featurise(texts)
+        scores = self.model.scores(matrix)
+        labels = decide(self.model, scores, rows, norms, self.model.held_down(matrix))
+        results: list[Analysis] = []
+        for label_scores, found in zip(labels, entities, strict=True):
+            value, reasons = risk(label_scores)
+            results.append(Analysis(label_scores, value, reasons, tuple(found)))
+        return results
+
+    def analyse_text(self, text: str) -> dict[str, Any]:
+        """Labels, scores, cues, risk and entities of one text, as a JSON-able dict."""
+        analysis = self([text])[0]
+        return analysis_to_dict(analysis, self.version)
+
+
+def _safe_extract(extract: ExtractFn, text: str, norm: Normalised) -> list[Entity]:
+    """Entities of one text; a failing extractor costs that text its entities, not the batch."""
+    try:
+        return list(extract(text, norm))
+    except Exception as error:  # one bad message must not stop a batch
+        warnings.warn(
+            f"E320 extraction failed on one message ({type(error).__name__}: {error}); "
+            "its entities are left out",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return []
+
+
+def analysis_to_dict(analysis: Analysis, version: str) -> dict[str, Any]:
+    """A JSON-able view of an :class:`~vigie.model.Analysis` (entities' attrs decoded)."""
+    entities = []
+    for entity in analysis.entities:
+        item = asdict(entity)
+        if entity.attrs:
+            with contextlib.suppress(ValueError):
+                item["attrs"] = json.loads(entity.attrs)
+        entities.append(item)
+    return {
+        "version": version,
+        "labels": analysis.positive(),
+        "scores": {ls.label: ls.score for ls in analysis.labels},
+        "cues": {
+            ls.label: [
+                {
+                    "term": cue.term,
+                    "start": cue.start,
+                    "end": cue.end,
+                    "kind": cue.kind,
+                    "weight": cue.weight,
+                }
+                for cue in ls.cues
+            ]
+            for ls in analysis.labels
+            if ls.cues
+        },
+        "risk": analysis.risk,
+        "risk_reasons": list(analysis.risk_reasons),
+        "entities": entities,
+    }

@@ -1,0 +1,1 @@
+"""The detection training set: templates, the generator, and the generated JSON Lines."""
