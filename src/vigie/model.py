@@ -91,7 +91,7 @@ class Quarantine:
     @staticmethod
     def clip(raw: str | bytes, limit: int = 500) -> str:
         if isinstance(raw, bytes):
-            raw = raw[:limit * 4].decode("utf-8", "replace")
+            raw = raw[: limit * 4].decode("utf-8", "replace")
         return raw[:limit]
 
 

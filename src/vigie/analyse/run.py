@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -176,6 +176,6 @@ def analyse_workspace(
     return counts
 
 
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]) -> int:
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, object]) -> int:
     rows = con.execute(sql, params).fetchall()
     return int(rows[0][0]) if rows else 0

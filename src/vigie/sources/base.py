@@ -54,7 +54,9 @@ def safe_relative(path_text: str, file_name: str, location: str) -> str:
     text = path_text.replace("\\", "/")
     pure = PurePosixPath(text)
     if pure.is_absolute() or (len(text) > 1 and text[1] == ":"):
-        raise UnsafeInputError(file_name, location, f"media path {path_text!r} is absolute; refusing it")
+        raise UnsafeInputError(
+            file_name, location, f"media path {path_text!r} is absolute; refusing it"
+        )
     depth = 0
     for part in pure.parts:
         if part == "..":

@@ -33,7 +33,7 @@ from vigie.store.lake import PARQUET_OPTIONS, Transaction
 from vigie.store.schema import MESSAGES
 from vigie.store.workspace import Workspace
 
-BATCH = 20_000
+BATCH = 10_000
 # Files inside an export folder that are never exports themselves (media, styles).
 SKIP_SUFFIXES = frozenset(
     [
@@ -289,7 +289,7 @@ def _commit(
     run_id: str,
 ) -> None:
     """Stage the new messages (dedup by msg_key), new channels and quarantine rows in ``txn``."""
-    con = ws.lake.connect(memory_limit="256MB")
+    con = ws.lake.connect(memory_limit="128MB")
     try:
         con.execute(f"SET temp_directory='{ws.evidence_dir / '.tmp' / 'duckdb'}'")
         staged = f"read_parquet('{staging}', file_row_number=true)"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -155,7 +155,7 @@ class Transaction:
         pq.write_table(data, path, **PARQUET_OPTIONS)  # type: ignore[arg-type]
         self.add(table, path)
 
-    def write_rows(self, table: str, rows: Iterable[dict[str, object]]) -> None:
+    def write_rows(self, table: str, rows: Iterable[Mapping[str, object]]) -> None:
         data = pa.Table.from_pylist(list(rows), schema=TABLES[table])
         self.write_table(table, data)
 

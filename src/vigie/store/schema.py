@@ -8,6 +8,11 @@ from vigie.model import LABELS
 
 UTC_TS = pa.timestamp("us", tz="UTC")
 
+
+def _schema(columns: list[tuple[str, pa.DataType]]) -> pa.Schema:
+    return pa.schema([pa.field(name, kind) for name, kind in columns])
+
+
 TEXT_ENTITY = pa.struct(
     [
         ("type", pa.string()),
@@ -26,7 +31,7 @@ MEDIA = pa.struct(
     ]
 )
 
-MESSAGES = pa.schema(
+MESSAGES = _schema(
     [
         ("msg_key", pa.string()),
         ("platform", pa.string()),
@@ -51,7 +56,7 @@ MESSAGES = pa.schema(
     ]
 )
 
-CHANNELS = pa.schema(
+CHANNELS = _schema(
     [
         ("channel_key", pa.string()),
         ("platform", pa.string()),
@@ -64,7 +69,7 @@ CHANNELS = pa.schema(
     ]
 )
 
-EVIDENCE = pa.schema(
+EVIDENCE = _schema(
     [
         ("sha256", pa.string()),
         ("original_name", pa.string()),
@@ -76,7 +81,7 @@ EVIDENCE = pa.schema(
     ]
 )
 
-INGEST_RUNS = pa.schema(
+INGEST_RUNS = _schema(
     [
         ("run_id", pa.string()),
         ("started_at", UTC_TS),
@@ -96,7 +101,7 @@ INGEST_RUNS = pa.schema(
     ]
 )
 
-QUARANTINE = pa.schema(
+QUARANTINE = _schema(
     [
         ("run_id", pa.string()),
         ("evidence_sha256", pa.string()),
@@ -116,7 +121,7 @@ TABLES: dict[str, pa.Schema] = {
     "quarantine": QUARANTINE,
 }
 
-ANALYSES = pa.schema(
+ANALYSES = _schema(
     [
         ("msg_key", pa.string()),
         ("version", pa.string()),
@@ -129,7 +134,7 @@ ANALYSES = pa.schema(
     ]
 )
 
-ENTITIES = pa.schema(
+ENTITIES = _schema(
     [
         ("msg_key", pa.string()),
         ("version", pa.string()),
@@ -143,7 +148,7 @@ ENTITIES = pa.schema(
     ]
 )
 
-ANALYSIS_RUNS = pa.schema(
+ANALYSIS_RUNS = _schema(
     [
         ("run_id", pa.string()),
         ("started_at", UTC_TS),
@@ -160,7 +165,7 @@ TABLES.update({"analyses": ANALYSES, "entities": ENTITIES, "analysis_runs": ANAL
 
 # --- link stage (vigie.link): entity graph, ad-copy clusters, successors, communities ------------
 
-GRAPH_NODES = pa.schema(
+GRAPH_NODES = _schema(
     [
         ("node_id", pa.string()),  # kind:canonical value, e.g. channel:telegram:123, phone:+336…
         ("kind", pa.string()),  # channel, account, phone, handle, url, crypto, email, place
@@ -174,7 +179,7 @@ GRAPH_NODES = pa.schema(
     ]
 )
 
-GRAPH_EDGES = pa.schema(
+GRAPH_EDGES = _schema(
     [
         ("source", pa.string()),
         ("target", pa.string()),
@@ -189,7 +194,7 @@ GRAPH_EDGES = pa.schema(
     ]
 )
 
-AD_CLUSTERS = pa.schema(
+AD_CLUSTERS = _schema(
     [
         ("cluster_id", pa.string()),
         ("msg_key", pa.string()),
@@ -199,7 +204,7 @@ AD_CLUSTERS = pa.schema(
     ]
 )
 
-SUCCESSORS = pa.schema(
+SUCCESSORS = _schema(
     [
         ("channel", pa.string()),  # node id of the successor (a channel, or a handle/url not seen)
         ("successor_of", pa.string()),  # node id of the predecessor channel
@@ -210,7 +215,7 @@ SUCCESSORS = pa.schema(
     ]
 )
 
-LINK_RUNS = pa.schema(
+LINK_RUNS = _schema(
     [
         ("run_id", pa.string()),
         ("started_at", UTC_TS),

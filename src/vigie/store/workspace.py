@@ -97,8 +97,8 @@ class Workspace:
                 digest.update(chunk)
                 dst.write(chunk)
                 size += len(chunk)
-            dst.flush()
-            os.fsync(dst.fileno())
+        # no fsync here: the kernel writes the copy back while the parser runs, and
+        # keep_evidence() syncs it before the commit makes it part of the workspace
         return digest.hexdigest(), size, tmp
 
     def keep_evidence(self, sha256: str, tmp: Path) -> bool:
@@ -108,6 +108,8 @@ class Workspace:
             tmp.unlink(missing_ok=True)
             return False
         final.parent.mkdir(parents=True, exist_ok=True)
+        with tmp.open("rb") as handle:
+            os.fsync(handle.fileno())
         os.chmod(tmp, 0o444)
         os.replace(tmp, final)
         return True
