@@ -39,8 +39,10 @@ demo: $(STAMP)
 	@$(BIN)/vigie init -w $(WORKSPACE) >/dev/null
 	@echo "== Ingesting the bundled samples (fictional dealer channels) into $(WORKSPACE)"
 	$(BIN)/vigie ingest -w $(WORKSPACE) samples/telegram samples/whatsapp
-	@if $(BIN)/vigie analyse --help >/dev/null 2>&1; then \
-		echo "== Analysing"; $(BIN)/vigie analyse -w $(WORKSPACE); fi
+	@echo "== Analysing"
+	$(BIN)/vigie analyse -w $(WORKSPACE)
+	@echo "== Linking channels, identifiers and copied ads"
+	$(BIN)/vigie link -w $(WORKSPACE)
 	@echo
 	@$(BIN)/vigie stats -w $(WORKSPACE)
 	@echo
@@ -50,6 +52,8 @@ demo: $(STAMP)
 	@echo "  vigie messages -w $(WORKSPACE) --grep 'livraison|menu' --limit 10"
 	@echo "  vigie messages -w $(WORKSPACE) --channel 'Livraison 13' --format jsonl"
 	@echo "  vigie analyse --text '🍫 Jaune mousseux 10g = 80€, livraison gratuite' --json"
+	@echo "  vigie channels -w $(WORKSPACE) --successors      # the backup-channel trail"
+	@echo "  vigie prices -w $(WORKSPACE) --by month"
 	@echo "  vigie stats -w $(WORKSPACE) --json"
 
 lint: $(STAMP)
