@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
 from vigie import __version__
-import importlib
 from vigie.cli.common import open_workspace, workspace_option
 from vigie.errors import VigieError
 from vigie.store.workspace import Workspace, default_path
-
 
 # Command name -> "module:attribute". Modules are imported only when their command runs, so
 # `vigie ingest` does not load the graph, plotting or report libraries (start-up time and

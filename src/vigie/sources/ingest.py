@@ -8,10 +8,11 @@ and the run row together. A file that fails leaves the workspace exactly as it w
 
 from __future__ import annotations
 
+import gc
 import json
-from array import array
 import time
 import uuid
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -253,6 +254,36 @@ def _stage(
     key_hashes: array[int] = array("q")
     channels: dict[str, Channel] = {}
     quarantined: list[Quarantine] = []
+    # The parser allocates millions of acyclic objects: the cyclic collector would walk them
+    # again and again for nothing (about a tenth of the ingest time). Reference counting still
+    # frees them batch by batch.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        seen = _write_staged(
+            path, module, ctx, sha, run_id, staging, progress, channels, quarantined, key_hashes
+        )
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    result.messages_seen = seen
+    result.quarantined = len(quarantined)
+    return channels, quarantined, key_hashes
+
+
+def _write_staged(
+    path: Path,
+    module: ModuleType,
+    ctx: ParseContext,
+    sha: str,
+    run_id: str,
+    staging: Path,
+    progress: Progress | None,
+    channels: dict[str, Channel],
+    quarantined: list[Quarantine],
+    key_hashes: array[int],
+) -> int:
+    """The streaming loop of :func:`_stage`; returns the number of messages written."""
     buffer: list[Message] = []
     seen = 0
     last_tick = time.monotonic()
@@ -284,9 +315,7 @@ def _stage(
             seen += len(buffer)
     if progress:
         progress(str(path), seen)
-    result.messages_seen = seen
-    result.quarantined = len(quarantined)
-    return channels, quarantined, key_hashes
+    return seen
 
 
 def _commit(
