@@ -140,9 +140,19 @@ def _plain(label_index: int, score: float) -> LabelScore:
     return cached
 
 
-def _cues(model: LinearModel, j: int, row: FeatureRow, norm: Normalised) -> tuple[Cue, ...]:
-    """The strongest contributions to label ``j``: Cue objects only for the ones kept."""
-    column = model.weights[:, j]
+def _cues(
+    model: LinearModel,
+    j: int,
+    row: FeatureRow,
+    norm: Normalised,
+    column: Sequence[float] | None = None,
+) -> tuple[Cue, ...]:
+    """The strongest contributions to label ``j``: Cue objects only for the ones kept.
+
+    ``column`` is label ``j``'s weights as plain floats (``decide`` converts them once).
+    """
+    if column is None:
+        column = model.weights[:, j].tolist()
     values = row.values
     found: list[tuple[float, int, int, str, str, float]] = []
     seen: set[tuple[int, int, str]] = set()
@@ -150,7 +160,7 @@ def _cues(model: LinearModel, j: int, row: FeatureRow, norm: Normalised) -> tupl
         i = _FEATURE_INDEX.get(name)
         if i is None:
             continue
-        weight = float(column[i])
+        weight = column[i]
         if abs(weight * values[i]) < _MIN_CONTRIBUTION:
             continue
         kind = _KIND[name]
@@ -160,7 +170,7 @@ def _cues(model: LinearModel, j: int, row: FeatureRow, norm: Normalised) -> tupl
                 found.append((abs(weight), start, end, term, kind, weight))
     for i, term in _CONJUNCTIONS:
         if values[i]:
-            weight = float(column[i])
+            weight = column[i]
             if abs(weight * values[i]) >= _MIN_CONTRIBUTION:
                 found.append((abs(weight), -1, -1, term, "feature", weight))
     if len(found) > _MAX_CUES:
@@ -195,25 +205,30 @@ def decide(
     ``held`` (from :meth:`LinearModel.held_down`) marks labels that only context cues kept
     below their threshold; they get their cues too, with decision False.
     """
-    decided: np.ndarray = np.greater_equal(scores, model.thresholds)
-    any_decided: list[bool] = np.any(decided, axis=1).tolist()
-    out: list[tuple[LabelScore, ...]] = []
-    indices = range(len(model.labels))
+    decided_matrix: np.ndarray = np.greater_equal(scores, model.thresholds)
     if held is None:
         held = np.zeros(scores.shape, dtype=bool)
-    any_held: list[bool] = np.any(held, axis=1).tolist()
+    flagged: list[bool] = np.any(decided_matrix | held, axis=1).tolist()
+    decided: list[list[bool]] = decided_matrix.tolist()
+    held_rows: list[list[bool]] = held.tolist()
+    columns: list[list[float]] = model.weights.T.tolist()
+    names = model.labels
+    out: list[tuple[LabelScore, ...]] = []
+    indices = range(len(names))
     for m, message_scores in enumerate(np.round(scores, 4).tolist()):
-        if not any_decided[m] and not any_held[m]:
+        if not flagged[m]:
             out.append(tuple(map(_plain, indices, message_scores)))
             continue
         labels: list[LabelScore] = []
+        decided_row = decided[m]
+        held_row = held_rows[m]
         for j, score in enumerate(message_scores):
-            if decided[m, j]:
-                cues = _cues(model, j, rows[m], norms[m])
-                labels.append(LabelScore(model.labels[j], score, True, cues))
-            elif held[m, j]:  # context (news, prevention …) kept it below: show why
-                cues = _cues(model, j, rows[m], norms[m])
-                labels.append(LabelScore(model.labels[j], score, False, cues))
+            if decided_row[j]:
+                cues = _cues(model, j, rows[m], norms[m], columns[j])
+                labels.append(LabelScore(names[j], score, True, cues))
+            elif held_row[j]:  # context (news, prevention …) kept it below: show why
+                cues = _cues(model, j, rows[m], norms[m], columns[j])
+                labels.append(LabelScore(names[j], score, False, cues))
             else:
                 labels.append(_plain(j, score))
         out.append(tuple(labels))

@@ -17,6 +17,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import ahocorasick
+
 from vigie.analyse.matcher import Hit
 from vigie.model import Entity
 
@@ -78,6 +80,24 @@ _YOU_WILL_MARKERS = (
 _GLUED_MARKERS = ("jte", "jt'", "jvai", "jv ", "j'vai", "jvous", "jvs")
 _LINK_MARKERS = ("http", "www.", "t.me", "telegram.me", "wa.me", "snapchat.com", ".onion")
 _EMOJI = re.compile(r"[\u2600-\u27bf\U0001F000-\U0001FAFF]")
+
+
+def _gate_automaton() -> ahocorasick.Automaton:
+    """The three marker lists above in one automaton: one pass tells which gates are open."""
+    automaton = ahocorasick.Automaton()
+    for gate, markers in (
+        (_GATE_LINK, _LINK_MARKERS),
+        (_GATE_GLUED, _GLUED_MARKERS),
+        (_GATE_YOU, _YOU_WILL_MARKERS),
+    ):
+        for marker in markers:
+            automaton.add_word(marker, gate)
+    automaton.make_automaton()
+    return automaton
+
+
+_GATE_LINK, _GATE_GLUED, _GATE_YOU = 1, 2, 4
+_GATES = _gate_automaton()
 
 PATTERNS: tuple[str, ...] = (
     "pat:price",
@@ -278,7 +298,8 @@ def _patterns(
     if digits >= 9:
         for match in _PHONE.finditer(text):
             _add("pat:phone", values, spans, match.start(), match.end(), text)
-    if any(marker in text for marker in _LINK_MARKERS):
+    gates = {gate for _, gate in _GATES.iter(text)}
+    if _GATE_LINK in gates:
         for match in _LINK.finditer(text):
             _add("pat:link", values, spans, match.start(), match.end(), text)
         for match in _TELEGRAM.finditer(text):
@@ -286,7 +307,7 @@ def _patterns(
     if "@" in text:
         for match in _HANDLE.finditer(text):
             _add("pat:handle", values, spans, match.start(), match.end(), text)
-    if any(marker in text for marker in _GLUED_MARKERS):
+    if _GATE_GLUED in gates:
         for match in _THREAT_GLUED.finditer(text):
             if match.start() == 0 or not text[match.start() - 1].isalnum():
                 _add("pat:threat", values, spans, match.start(), match.end(), text)
@@ -296,7 +317,7 @@ def _patterns(
             continue
         if _THREAT_SUBJECT.search(text, max(0, start - 14), start):
             _add("pat:threat", values, spans, max(0, start - 14), match.end(), text)
-    if any(marker in text for marker in _YOU_WILL_MARKERS):
+    if _GATE_YOU in gates:
         for match in _YOU_WILL.finditer(text):
             _add("pat:you_will", values, spans, match.start(), match.end(), text)
     if not text.isascii():
@@ -314,8 +335,7 @@ def message_features(
     spans: dict[str, list[tuple[int, int, str]]] = {}
     products: set[str] = set()
     counted: set[tuple[str, str]] = set()
-    for hit in hits:
-        term = hit.term
+    for start, end, term in hits:
         name = _FEATURE_OF_TAG.get(term.tag) or feature_name(term.tag)
         if name == "product":
             if term.weight >= _STRONG_PRODUCT:
@@ -327,7 +347,7 @@ def message_features(
             counted.add((term.folded, name))
             values[i] = min(values[i] + term.weight, _LEX_CAP)
         if with_spans:
-            spans.setdefault(name, []).append((hit.start, hit.end, term.text))
+            spans.setdefault(name, []).append((start, end, term.text))
     _patterns(text, values, spans if with_spans else None)
     if "\n" in text:
         values[_MENU_LINES] = min(_menu_lines(text), 6) / 2.0
@@ -341,10 +361,13 @@ def message_features(
             i = _INDEX[feature]
             values[i] = min(values[i] + 1.0, 3.0)
     if hits or spans or entities:
-        for i, left, right in _CONJUNCTION_INDEX:
-            a, b = values[left], values[right]
-            if a and b:
-                values[i] = min(a, b, 1.0)
+        for left, pairs in _CONJUNCTIONS_BY_LEFT:
+            a = values[left]
+            if a:
+                for i, right in pairs:
+                    b = values[right]
+                    if b:
+                        values[i] = min(a, b, 1.0)
     del values[len(FEATURES) :]
     return FeatureRow(values, spans)
 
@@ -356,4 +379,10 @@ _LENGTH = _INDEX["struct:length"]
 _PRODUCTS_DISTINCT = _INDEX["struct:products_distinct"]
 _CONJUNCTION_INDEX = tuple(
     (_INDEX[name], _INDEX[left], _INDEX[right]) for name, (left, right) in _CONJUNCTIONS.items()
+)
+# grouped by left operand: most rows have few non-zero operands, so most groups stop at once
+# (no conjunction is an operand of another, so the order of evaluation does not matter)
+_CONJUNCTIONS_BY_LEFT: tuple[tuple[int, tuple[tuple[int, int], ...]], ...] = tuple(
+    (left, tuple((i, right) for i, l2, right in _CONJUNCTION_INDEX if l2 == left))
+    for left in dict.fromkeys(left for _, left, _ in _CONJUNCTION_INDEX)
 )

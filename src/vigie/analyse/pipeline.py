@@ -9,6 +9,7 @@ JSON-able dict the CLI prints.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import sys
 import warnings
@@ -89,20 +90,30 @@ class Analyser:
     def featurise(
         self, texts: Sequence[str], *, with_spans: bool = True
     ) -> tuple[np.ndarray, list[FeatureRow], list[Normalised], list[list[Entity]]]:
-        """Feature matrix, rows (with spans), normalised texts and entities of a batch."""
-        rows: list[FeatureRow] = []
-        norms: list[Normalised] = []
-        entities: list[list[Entity]] = []
-        find = self.matcher.find
+        """Feature matrix, rows (with spans), normalised texts and entities of a batch.
+
+        Each stage runs over the whole batch before the next one (normalise, extract, match,
+        features): the compiled automata of one stage stay in the CPU caches, which makes the
+        batch markedly faster than running every stage message by message.
+        """
+        texts = [text if isinstance(text, str) else "" for text in texts]
+        norms: list[Normalised] = [normalise(text) for text in texts]
         extract = self.extract
-        for text in texts:
-            if not isinstance(text, str):
-                text = ""
-            norm = normalise(text)
-            found = _safe_extract(extract, text, norm) if extract is not None and text else []
-            rows.append(message_features(norm.text, find(norm.text), found, with_spans=with_spans))
-            norms.append(norm)
-            entities.append(found)
+        entities: list[list[Entity]]
+        if extract is not None:
+            entities = [
+                _safe_extract(extract, text, norm) if text else []
+                for text, norm in zip(texts, norms, strict=True)
+            ]
+        else:
+            entities = [[] for _ in texts]
+        find = self.matcher.find
+        hits = [find(norm.text) for norm in norms]
+        rows: list[FeatureRow] = [
+            message_features(norm.text, found_hits, found, with_spans=with_spans)
+            for norm, found_hits, found in zip(norms, hits, entities, strict=True)
+        ]
+        del hits
         matrix = np.array([row.values for row in rows], dtype=np.float64)
         return matrix.reshape(len(rows), len(FEATURES)), rows, norms, entities
 
@@ -110,6 +121,18 @@ class Analyser:
         """One :class:`~vigie.model.Analysis` per text, in order; an empty batch gives []."""
         if len(texts) == 0:
             return []
+        # A batch allocates many short-lived, acyclic objects (hits, spans, entities): the
+        # cyclic collector would rescan the large compiled resources again and again for
+        # nothing, so it is paused for the batch (reference counting still frees everything).
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._analyse(texts)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    def _analyse(self, texts: Sequence[str]) -> list[Analysis]:
         matrix, rows, norms, entities = self.featurise(texts)
         scores = self.model.scores(matrix)
         labels = decide(self.model, scores, rows, norms, self.model.held_down(matrix))

@@ -111,6 +111,7 @@ _DEPT_CUES = frozenset(
         "from",
     ]
 )
+_DEPT_CUE_KEYS = tuple(f" {cue} " for cue in sorted(_DEPT_CUES))  # as they sit in Doc.spaced
 _ARRONDISSEMENT = re.compile(r"\s?(?P<n>[0-9]{1,2})\s?(?:e|eme|er|ieme)(?![a-z])")
 _ARR_BASE = {"13055": 13200, "75056": 75100, "69123": 69380}
 _ARR_MAX = {"13055": 16, "75056": 20, "69123": 9}
@@ -297,7 +298,7 @@ def _numbers(doc: Doc, index: PlaceIndex, named: list[Entity]) -> list[Entity]:
     if "9-3" in folded:  # "le 9-3", Seine-Saint-Denis
         at = folded.find("9-3")
         found.append(_entity(doc, index.by_code["93"], at, at + 3))
-    if "(" not in folded and not any(f" {cue} " in doc.spaced for cue in _DEPT_CUES):
+    if "(" not in folded and not any(key in doc.spaced for key in _DEPT_CUE_KEYS):
         return found  # a département number needs a cue word or brackets
     for match in _DEPT.finditer(folded):
         start, end = match.span()
