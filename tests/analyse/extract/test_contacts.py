@@ -70,3 +70,18 @@ def test_generated_french_numbers_round_trip(suffix: int, sep: str) -> None:
     assert [(e.type, e.value) for e in extract(f"appelle {written} vite")] == [
         ("phone", "+33" + digits[1:])
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Candidature par Signal au 06 39 98 12 34",
+        "ajoute moi sur snap de ouf",
+        "écris sur insta pour commander",
+    ],
+)
+def test_function_words_after_a_platform_are_not_handles(text: str) -> None:
+    from vigie.analyse.extract import extract
+
+    handles = [e.value for e in extract(text) if e.type == "handle"]
+    assert not any(value.split(":", 1)[1] in {"au", "de", "pour"} for value in handles)

@@ -127,3 +127,22 @@ def test_offer_span_slices_the_original_text() -> None:
     (entity,) = [e for e in extract(text) if e.type == "offer"]
     assert text[entity.start : entity.end] == entity.text
     assert json.loads(entity.attrs or "{}")["price_per_unit"] == 8.0
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("3.257.248", 3257248.0),
+        ("10.000.000", 10000000.0),
+        ("1.234.567,89", 1234567.89),
+        ("1,000,000", 1000000.0),
+        ("1,000,000.50", 1000000.5),
+        ("2,5", 2.5),
+        ("2,000", 2000.0),
+        ("2,099.99", 2099.99),
+    ],
+)
+def test_numbers_with_thousands_groups(text: str, value: float) -> None:
+    from vigie.analyse.extract.offers import _number
+
+    assert _number(text) == value

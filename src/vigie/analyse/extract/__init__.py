@@ -29,7 +29,7 @@ from vigie.model import Entity
 
 __all__ = ["VERSION", "extract", "main_product", "warm_up"]
 
-VERSION = "extract.v1"
+VERSION = "extract.v2"  # v2: dotted thousands, no function words as handles
 
 
 def extract(text: str, norm: Normalised | None = None) -> list[Entity]:

@@ -53,6 +53,10 @@ _LABELLED = re.compile(
     r"(?P<name>@?[A-Za-z][\w.\-]{1,31}|\+?[0-9][0-9 .\-]{7,16}[0-9])",
     re.IGNORECASE,
 )
+# Words that follow a platform name in running text and are never the account itself.
+_NOT_A_NAME = frozenset(
+    ["au", "aux", "a", "à", "de", "du", "des", "le", "la", "les", "un", "une", "et", "ou", "pour", "par", "sur", "avec", "en", "dans", "me", "moi", "nous", "vous", "on", "il", "elle", "ils", "ma", "mon", "mes", "ton", "ta", "tes", "son", "sa", "ses", "ce", "cet", "cette", "ici", "la-bas", "direct", "direkt", "pv", "mp", "dm", "the", "to", "me", "my", "or", "and", "is", "on", "in", "at", "for", "only", "pls", "please", "now", "here", "dm", "me"]
+)
 _AT_HANDLE = re.compile(r"@(?<![\w@.]@)([A-Za-z][A-Za-z0-9_]{4,31})\b(?!\.[A-Za-z])(?!@)")
 _PLATFORM = {
     "snapchat": "snapchat", "snap": "snapchat", "sc": "snapchat", "👻": "snapchat",
@@ -155,6 +159,8 @@ def _labelled(doc: Doc, taken: SpanSet) -> list[Entity]:
         name = match.group("name").rstrip(".-")
         end = start + len(name)
         if platform is None or not name:
+            continue
+        if name.lower() in _NOT_A_NAME:  # "par Signal au 06…", "sur snap de ouf"
             continue
         if name.lstrip("+")[0].isdigit():
             phone = phone_value(name)

@@ -143,6 +143,14 @@ _MAX_GAP = 60
 
 
 def _number(text: str) -> float:
+    """A number as written in French or English: 2,5 · 2.5 · 2,000 · 2,099.99 · 10.000.000."""
+    if text.count(".") > 1:  # 10.000.000 · 1.234.567,89 · 1.000.5
+        whole, _, last = text.rpartition(".")
+        if "," in last or len(last) == 3:
+            return float(text.replace(".", "").replace(",", "."))
+        return float(whole.replace(".", "") + "." + last)
+    if text.count(",") > 1:  # 1,000,000 · 1,000,000.50
+        return float(text.replace(",", ""))
     if "," in text and "." in text:
         return float(text.replace(",", ""))  # 2,099.99
     if text.count(",") == 1 and len(text.split(",")[1]) == 3 and len(text) > 4:
