@@ -18,35 +18,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_ingest import build_export  # the same replicated export as the ingest figure
+
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = (
     REPO.parent / "shared" / "data" / "exports" / "telegram" / "full_account_export_result.json"
 )
-
-
-def build_export(target: Path, n: int) -> int:
-    """Write a Telegram-style export of ``n`` messages (chat at the root); returns the count."""
-    data = json.loads(SOURCE.read_text(encoding="utf-8"))
-    messages = data["chats"]["list"][0]["messages"]
-    step = 10 ** len(str(max(m["id"] for m in messages)))
-    written = 0
-    with target.open("w", encoding="utf-8") as out:
-        out.write('{\n "name": "Bench chat",\n "type": "private_supergroup",\n "id": 1000001,\n')
-        out.write(' "messages": [')
-        copy = 0
-        while written < n:
-            for message in messages:
-                if written >= n:
-                    break
-                shifted = dict(message, id=message["id"] + copy * step)
-                if isinstance(shifted.get("reply_to_message_id"), int):
-                    shifted["reply_to_message_id"] += copy * step
-                text = json.dumps(shifted, ensure_ascii=False, indent=1)
-                out.write(("\n  " if written == 0 else ",\n  ") + text.replace("\n", "\n  "))
-                written += 1
-            copy += 1
-        out.write("\n ]\n}\n")
-    return written
 
 
 def rss_mb() -> float:

@@ -21,6 +21,7 @@ from importlib import resources
 from pathlib import Path
 
 from vigie.analyse.normalise import fold
+from vigie.model import LABELS
 
 __all__ = [
     "TAG_FAMILIES",
@@ -36,20 +37,7 @@ PRODUCTS_FILE = "products.tsv"
 # The first component of every tag must be one of these (labels, then non-label families).
 TAG_FAMILIES: frozenset[str] = frozenset(
     {
-        "sale",
-        "promotion",
-        "logistics",
-        "police_watch",
-        "recruitment",
-        "minors",
-        "violence",
-        "weapons",
-        "counterfeit",
-        "laundering",
-        "supplies",
-        "channel_migration",
-        "testimonial",
-        "payment",
+        *LABELS,
         "role",
         "pay",
         "product",
