@@ -161,5 +161,12 @@ def test_cli_exports(ws: Workspace, tmp_path: Path) -> None:
         check=True,
     )
     assert "rows" in out.stdout
+    from vigie.store.audit import entries
+    from vigie.store.state import open_state
+    from vigie.store.workspace import file_sha256
+
+    logged = {e.action: e for e in entries(open_state(ws.root)) if e.action.startswith("export.")}
+    assert set(logged) == {"export.stix", "export.misp", "export.parquet"}
+    assert file_sha256(tmp_path / "b.json")[0] in logged["export.stix"].details
     stix2.parse((tmp_path / "b.json").read_text(), allow_custom=False)
     assert "Karim B." not in (tmp_path / "m.json").read_text()

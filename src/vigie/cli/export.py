@@ -14,6 +14,8 @@ from vigie.act.export import (
     pseudonymiser_for,
 )
 from vigie.cli.common import open_workspace, workspace_option
+from vigie.store.audit import record
+from vigie.store.workspace import Workspace, file_sha256
 
 output_option = click.option(
     "-o", "--output", type=click.Path(path_type=Path, dir_okay=False), required=True
@@ -44,6 +46,9 @@ def export_table_command(
     with ws.lake.connect() as con:
         pseudo = pseudonymiser_for(ws.root, con) if pseudonymise else None
         rows = export_table(con, table, fmt, output, pseudo)
+    _audit(
+        ws, f"export.{fmt}", output, {"table": table, "rows": rows, "pseudonymised": pseudonymise}
+    )
     click.echo(f"wrote {rows:,} rows to {output}")
 
 
@@ -53,7 +58,9 @@ def export_table_command(
 @pseudo_option
 def export_stix_command(workspace: Path | None, output: Path, pseudonymise: bool) -> None:
     """STIX 2.1 bundle of the latest graph (identities, indicators, successors), validated."""
-    n = export_stix(open_workspace(workspace), output, pseudonymise)
+    ws = open_workspace(workspace)
+    n = export_stix(ws, output, pseudonymise)
+    _audit(ws, "export.stix", output, {"objects": n, "pseudonymised": pseudonymise})
     click.echo(f"wrote {n} STIX objects to {output}")
 
 
@@ -68,8 +75,16 @@ def export_misp_command(
     workspace: Path | None, output: Path, case: str, pseudonymise: bool
 ) -> None:
     """MISP event JSON (telegram-account, chat-message, forensic-evidence objects; tags)."""
-    n = export_misp(open_workspace(workspace), output, case, pseudonymise)
+    ws = open_workspace(workspace)
+    n = export_misp(ws, output, case, pseudonymise)
+    _audit(ws, "export.misp", output, {"objects": n, "case": case, "pseudonymised": pseudonymise})
     click.echo(f"wrote a MISP event with {n} objects to {output}")
+
+
+def _audit(ws: Workspace, action: str, output: Path, details: dict[str, object]) -> None:
+    """Every export goes to the audit log with the SHA-256 of the file written."""
+    sha, size = file_sha256(output)
+    record(ws, action, str(output), {**details, "sha256": sha, "size": size})
 
 
 COMMANDS = [export]

@@ -22,6 +22,17 @@ def default_path() -> Path:
     return Path(os.environ.get("VIGIE_WORKSPACE") or DEFAULT_WORKSPACE)
 
 
+def file_sha256(path: Path) -> tuple[str, int]:
+    """SHA-256 (hex) and size of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
 class Workspace:
     """Open with ``Workspace.open(path)`` (must exist) or ``Workspace.init(path)``."""
 
