@@ -127,6 +127,23 @@ def erase_rows(
     return counts
 
 
+def apply_erasure(
+    ws: Workspace, erasure: Erasure, state: State
+) -> tuple[dict[str, dict[str, int]], int]:
+    """Rewrite the lake without the erased rows (one atomic commit), then drop their alerts.
+
+    Returns the per-table counts of :func:`erase_rows` and the number of alerts deleted.
+    """
+    txn = ws.lake.begin()
+    try:
+        tables = erase_rows(ws, erasure, txn)
+        txn.commit()
+    except BaseException:
+        txn.rollback()
+        raise
+    return tables, delete_alerts(state, erasure.msg_keys)
+
+
 def remove_evidence_files(ws: Workspace, shas: Iterable[str]) -> list[str]:
     """Delete evidence copies; returns the sha256 of those that were there."""
     removed = []

@@ -19,7 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from vigie.act.cases import Case, create_held_messages, entity_condition, entity_forms, list_cases
-from vigie.act.erase import Erasure, delete_alerts, erase_rows, remove_evidence_files
+from vigie.act.erase import Erasure, apply_erasure, erase_rows, remove_evidence_files
 from vigie.config import load_settings
 from vigie.errors import VigieError
 from vigie.store.audit import record_many
@@ -151,14 +151,7 @@ def forget(ws: Workspace, value: str, dry_run: bool = False) -> ForgetPlan:
         if dry_run:
             return plan
         state = open_state(ws.root)
-        txn = ws.lake.begin()
-        try:
-            plan.tables = erase_rows(ws, erasure, txn)
-            txn.commit()
-        except BaseException:
-            txn.rollback()
-            raise
-        plan.alerts = delete_alerts(state, erasure.msg_keys)
+        plan.tables, plan.alerts = apply_erasure(ws, erasure, state)
         plan.applied = True
         subject = plan.subject_sha256
         details = {k: v for k, v in plan.to_dict().items() if k not in ("subject_sha256",)}

@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 
 from vigie.act.cases import create_held_messages, list_cases
-from vigie.act.erase import Erasure, delete_alerts, erase_rows, remove_evidence_files
+from vigie.act.erase import Erasure, apply_erasure, erase_rows, remove_evidence_files
 from vigie.config import load_settings
 from vigie.errors import VigieError
 from vigie.store.audit import record_many
@@ -114,14 +114,7 @@ def apply_retention(
         if dry_run or not (plan.messages or plan.evidence):
             return plan
         state = open_state(ws.root)
-        txn = ws.lake.begin()
-        try:
-            plan.tables = erase_rows(ws, erasure, txn)
-            txn.commit()
-        except BaseException:
-            txn.rollback()
-            raise
-        plan.alerts = delete_alerts(state, erasure.msg_keys)
+        plan.tables, plan.alerts = apply_erasure(ws, erasure, state)
         plan.applied = True
         details = {k: v for k, v in plan.to_dict().items() if k != "evidence"}
         details["evidence_removed"] = plan.evidence
