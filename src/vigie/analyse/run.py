@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 import vigie
 from vigie.model import LABELS, Analysis
 from vigie.store import hooks
+from vigie.store.lake import scalar
 from vigie.store.schema import ANALYSES, ENTITIES
 from vigie.store.workspace import Workspace
 
@@ -123,9 +123,13 @@ def analyse_workspace(
                 "(SELECT msg_key FROM analyses WHERE version = $version) a ON a.msg_key = m.msg_key"
             )
             params = {"version": version}
-            total = _scalar(con, f"SELECT count(*) FROM ({todo_sql})", params)
-            counts.already_done = _scalar(
-                con, "SELECT count(DISTINCT msg_key) FROM analyses WHERE version = $version", params
+            total = int(scalar(con, f"SELECT count(*) FROM ({todo_sql})", params))
+            counts.already_done = int(
+                scalar(
+                    con,
+                    "SELECT count(DISTINCT msg_key) FROM analyses WHERE version = $version",
+                    params,
+                )
             )
             if total == 0:
                 return counts
@@ -174,8 +178,3 @@ def analyse_workspace(
         finally:
             con.close()
     return counts
-
-
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Mapping[str, object]) -> int:
-    rows = con.execute(sql, params).fetchall()
-    return int(rows[0][0]) if rows else 0

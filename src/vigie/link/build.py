@@ -30,8 +30,8 @@ from vigie.link.entities import (
 )
 from vigie.link.minhash import MinHasher
 from vigie.link.successors import find_successors
-from vigie.link.views import create_analysis_views, create_channel_stats, scalar, spill_to
-from vigie.store.lake import Transaction
+from vigie.link.views import create_analysis_views, create_channel_stats, spill_to
+from vigie.store.lake import Transaction, scalar
 from vigie.store.schema import TABLES
 from vigie.store.workspace import Workspace
 

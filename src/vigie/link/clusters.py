@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from vigie.link.minhash import MinHasher, jaccard_estimate, normalise_copy
-from vigie.link.views import scalar
+from vigie.store.lake import scalar
 
 AD_LABELS: tuple[str, ...] = (
     "sale",

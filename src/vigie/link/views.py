@@ -8,11 +8,11 @@ latest link run — so readers never mix two versions.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
 from vigie.errors import QueryError
+from vigie.store.lake import first_row
 
 # labels that say a channel sells (used to tell a seller's channel from one that reports on them)
 SELLER_LABELS: tuple[str, ...] = (
@@ -32,22 +32,6 @@ CHANNEL_KEY_SQL = "platform || ':' || channel_id"
 
 def _quote(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
-
-
-def first_row(
-    con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None
-) -> tuple[Any, ...] | None:
-    """The first row of ``sql`` (or None), with the result fully consumed.
-
-    DuckDB refuses new work on a connection while a result is half read, so never leave one.
-    """
-    rows = con.execute(sql, params or []).fetchall()
-    return tuple(rows[0]) if rows else None
-
-
-def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> Any:
-    row = first_row(con, sql, params)
-    return row[0] if row else None
 
 
 def analysis_version(con: duckdb.DuckDBPyConnection) -> str | None:

@@ -20,9 +20,7 @@ from pathlib import Path
 from types import ModuleType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import duckdb
 import numpy as np
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 import vigie
@@ -32,7 +30,7 @@ from vigie.model import Channel, Message, ParseStats, Quarantine
 from vigie.sources.arrow import messages_batch
 from vigie.sources.base import ParseContext
 from vigie.store import hooks
-from vigie.store.lake import PARQUET_OPTIONS, Transaction
+from vigie.store.lake import PARQUET_OPTIONS, Transaction, scalar
 from vigie.store.schema import MESSAGES
 from vigie.store.workspace import Workspace
 
@@ -175,7 +173,9 @@ def _ingest_file(
             path, module, ctx, sha, run_id, staging, result, progress
         )
         result.repairs = ctx.stats.repairs
-        _commit(ws, txn, staging, channels, quarantined, result, run_id, key_hashes)
+        known_evidence = _commit(
+            ws, txn, staging, channels, quarantined, result, run_id, key_hashes
+        )
         txn.write_rows(
             "ingest_runs",
             [
@@ -198,7 +198,7 @@ def _ingest_file(
                 }
             ],
         )
-        if not _known_evidence(ws, sha):
+        if not known_evidence:
             txn.write_rows(
                 "evidence",
                 [
@@ -327,21 +327,26 @@ def _commit(
     result: FileResult,
     run_id: str,
     key_hashes: array[int],
-) -> None:
-    """Stage the new messages (dedup by msg_key), new channels and quarantine rows in ``txn``."""
+) -> bool:
+    """Stage the new messages (dedup by msg_key), new channels and quarantine rows in ``txn``.
+
+    Returns whether the evidence table already lists this file's hash.
+    """
     con = ws.lake.connect(memory_limit="128MB")
     try:
         con.execute(f"SET temp_directory='{ws.evidence_dir / '.tmp' / 'duckdb'}'")
         staged = f"read_parquet('{staging}', file_row_number=true)"
         has_existing = bool(ws.lake.files("messages"))
         overlap = (
-            _scalar(con, f"SELECT count(*) FROM {staged} s SEMI JOIN messages m USING (msg_key)")
+            int(
+                scalar(con, f"SELECT count(*) FROM {staged} s SEMI JOIN messages m USING (msg_key)")
+            )
             if has_existing
             else 0
         )
         internal = 0
         if _may_repeat(key_hashes):  # a hash collision or a real repeat: count exactly
-            internal = _scalar(con, f"SELECT count(*) - count(DISTINCT msg_key) FROM {staged}")
+            internal = int(scalar(con, f"SELECT count(*) - count(DISTINCT msg_key) FROM {staged}"))
         if overlap == 0 and internal == 0:
             target = staging  # every message is new: commit the staged file as it is
         else:
@@ -401,6 +406,8 @@ def _commit(
             if q.location not in seen_locations
         ]
         txn.write_rows("quarantine", rows)
+        sha = [result.sha256]
+        return bool(scalar(con, "SELECT count(*) FROM evidence WHERE sha256 = ?", sha))
     finally:
         con.close()
 
@@ -410,19 +417,6 @@ def _may_repeat(key_hashes: array[int]) -> bool:
         return False
     ordered = np.sort(np.frombuffer(key_hashes, dtype=np.int64))
     return bool((ordered[1:] == ordered[:-1]).any())
-
-
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    row = con.execute(sql).fetchone()
-    return int(row[0]) if row else 0
-
-
-def _known_evidence(ws: Workspace, sha: str) -> bool:
-    files = ws.lake.files("evidence")
-    if not files:
-        return False
-    table = pa.concat_tables([pq.read_table(f, columns=["sha256"]) for f in files])
-    return sha in set(table.column("sha256").to_pylist())
 
 
 __all__ = ["FileResult", "IngestReport", "expand", "ingest", "parse_tz"]

@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from vigie.store.state import State, audit_log, open_state
-from vigie.store.workspace import Workspace
+from vigie.store.workspace import Workspace, file_sha256
 
 GENESIS = "0" * 64
 ANCHOR = "audit-head.json"
@@ -284,11 +284,8 @@ def verify_chain(state: State, root: Path, result: Verification) -> list[AuditEn
 
 
 def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
+    """Hex SHA-256 of a file (see :func:`vigie.store.workspace.file_sha256`)."""
+    return file_sha256(path)[0]
 
 
 def verify_evidence(ws: Workspace, chain: list[AuditEntry], result: Verification) -> None:

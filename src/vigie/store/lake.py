@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -24,6 +25,26 @@ from vigie.store.schema import TABLES
 
 MANIFEST = "_manifest.json"
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3}
+
+
+SqlParams = Sequence[object] | Mapping[str, object] | None
+
+
+def first_row(
+    con: duckdb.DuckDBPyConnection, sql: str, params: SqlParams = None
+) -> tuple[Any, ...] | None:
+    """The first row of ``sql`` (or None), with the result fully consumed.
+
+    DuckDB refuses new work on a connection while a result is half read, so never leave one.
+    """
+    rows = con.execute(sql, params or []).fetchall()
+    return tuple(rows[0]) if rows else None
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: SqlParams = None) -> Any:
+    """The first column of the first row of ``sql``, or None."""
+    row = first_row(con, sql, params)
+    return row[0] if row else None
 
 
 def new_id(prefix: str) -> str:
