@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 WORKSPACE ?= vigie-workspace
+VIGIE_DEMO_SERVE ?= 1
+DEMO_PORT ?= 8000
 STAMP := $(VENV)/.installed-dev
 
 .PHONY: demo test lint typecheck pytest bench clean help
@@ -18,8 +20,9 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 # Debian packages the tests use: pdftoppm/pdftotext to check PDF reports, HarfBuzz subsetting
-# for WeasyPrint's fonts.
-APT_PACKAGES := poppler-utils libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
+# for WeasyPrint's fonts, Chromium for the web app's end-to-end tests (Playwright drives
+# /usr/bin/chromium; no browser is downloaded).
+APT_PACKAGES := poppler-utils libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core chromium
 APT_STAMP := $(VENV)/.installed-apt
 
 $(APT_STAMP): | $(BIN)/python
@@ -55,6 +58,19 @@ demo: $(STAMP)
 	@echo "  vigie channels -w $(WORKSPACE) --successors      # the backup-channel trail"
 	@echo "  vigie prices -w $(WORKSPACE) --by month"
 	@echo "  vigie stats -w $(WORKSPACE) --json"
+	@pw=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(12))'); \
+	if $(BIN)/vigie user list -w $(WORKSPACE) --json | grep -q '"name": "demo"'; then \
+		echo "$$pw" | $(BIN)/vigie user passwd demo --password-stdin -w $(WORKSPACE) >/dev/null; \
+	else \
+		echo "$$pw" | $(BIN)/vigie user add demo --role admin --password-stdin -w $(WORKSPACE) >/dev/null; \
+	fi; \
+	echo; echo "Web app account: user demo, password $$pw"; \
+	if [ "$(VIGIE_DEMO_SERVE)" != "0" ]; then \
+		echo "Open http://127.0.0.1:$(DEMO_PORT)/ and log in (Ctrl-C stops the server; VIGIE_DEMO_SERVE=0 skips it)."; \
+		$(BIN)/vigie serve -w $(WORKSPACE) --port $(DEMO_PORT); \
+	else \
+		echo "Start it with: $(BIN)/vigie serve -w $(WORKSPACE)"; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

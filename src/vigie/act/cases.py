@@ -9,6 +9,7 @@ and erasure keeps the evidence files of open cases. Every change is written to t
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -19,7 +20,7 @@ import pyarrow as pa
 from sqlalchemy import Connection, delete, func, select, update
 
 from vigie.store.audit import current_actor, record
-from vigie.store.state import State, StateError, case_items, cases, open_state
+from vigie.store.state import State, StateError, case_items, case_notes, cases, open_state
 from vigie.store.workspace import Workspace
 
 KINDS: tuple[str, ...] = ("message", "channel", "entity")
@@ -190,7 +191,10 @@ def create_held_messages(con: duckdb.DuckDBPyConnection, held: list[Case], table
 # --- writing -------------------------------------------------------------------------------
 
 
-def create_case(ws: Workspace, name: str, description: str | None = None) -> Case:
+def create_case(
+    ws: Workspace, name: str, description: str | None = None, actor: str | None = None
+) -> Case:
+    actor = actor or current_actor()
     name = name.strip()
     if not name:
         raise StateError("a case needs a name")
@@ -204,17 +208,23 @@ def create_case(ws: Workspace, name: str, description: str | None = None) -> Cas
                 description=description,
                 status="open",
                 created_at=_now(),
-                created_by=current_actor(),
+                created_by=actor,
             )
         ).inserted_primary_key[0]  # type: ignore[index]
-    record(ws, "case.create", str(case_id), {"name": name}, state=state)
+    record(ws, "case.create", str(case_id), {"name": name}, actor=actor, state=state)
     return get_case(state, case_id)
 
 
 def add_to_case(
-    ws: Workspace, case_ref: str | int, ref: str, kind: str | None = None, note: str | None = None
+    ws: Workspace,
+    case_ref: str | int,
+    ref: str,
+    kind: str | None = None,
+    note: str | None = None,
+    actor: str | None = None,
 ) -> CaseItem:
     """Add a message, channel or entity (kind guessed unless given); adding twice is a no-op."""
+    actor = actor or current_actor()
     state = open_state(ws.root)
     case = get_case(state, case_ref)
     with ws.lake.connect(memory_limit="512MB") as con:
@@ -229,15 +239,17 @@ def add_to_case(
                 & (case_items.c.ref == canonical)
             )
         ).scalar()
-        item = CaseItem(kind, canonical, note, _now(), current_actor())
+        item = CaseItem(kind, canonical, note, _now(), actor)
         if not exists:
             conn.execute(case_items.insert().values(case_id=case.id, **vars(item)))
     if not exists:
-        record(ws, "case.add", str(case.id), {"kind": kind, "ref": canonical}, state=state)
+        record(
+            ws, "case.add", str(case.id), {"kind": kind, "ref": canonical}, actor=actor, state=state
+        )
     return item
 
 
-def remove_from_case(ws: Workspace, case_ref: str | int, ref: str) -> int:
+def remove_from_case(ws: Workspace, case_ref: str | int, ref: str, actor: str | None = None) -> int:
     state = open_state(ws.root)
     case = get_case(state, case_ref)
     with state.write() as conn:
@@ -245,11 +257,11 @@ def remove_from_case(ws: Workspace, case_ref: str | int, ref: str) -> int:
             delete(case_items).where((case_items.c.case_id == case.id) & (case_items.c.ref == ref))
         ).rowcount
     if removed:
-        record(ws, "case.remove", str(case.id), {"ref": ref}, state=state)
+        record(ws, "case.remove", str(case.id), {"ref": ref}, actor=actor, state=state)
     return int(removed)
 
 
-def set_status(ws: Workspace, case_ref: str | int, status: str) -> Case:
+def set_status(ws: Workspace, case_ref: str | int, status: str, actor: str | None = None) -> Case:
     """Close (``closed``) or reopen (``open``) a case."""
     if status not in ("open", "closed"):
         raise StateError(f"status {status!r}: use open or closed")
@@ -261,14 +273,42 @@ def set_status(ws: Workspace, case_ref: str | int, status: str) -> Case:
             .where(cases.c.id == case.id)
             .values(status=status, closed_at=_now() if status == "closed" else None)
         )
-    record(ws, f"case.{'close' if status == 'closed' else 'reopen'}", str(case.id), state=state)
+    action = f"case.{'close' if status == 'closed' else 'reopen'}"
+    record(ws, action, str(case.id), actor=actor, state=state)
     return get_case(state, case.id)
+
+
+def add_note(ws: Workspace, case_ref: str | int, text: str, actor: str | None = None) -> None:
+    """Append a note to a case (notes are never edited; the audit log keeps their hash)."""
+    text = text.strip()
+    if not text:
+        raise StateError("a note needs some text")
+    actor = actor or current_actor()
+    state = open_state(ws.root)
+    case = get_case(state, case_ref)
+    with state.write() as conn:
+        conn.execute(
+            case_notes.insert().values(case_id=case.id, text=text, at=_now(), author=actor)
+        )
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    record(ws, "case.note", str(case.id), {"sha256": digest}, actor=actor, state=state)
+
+
+def notes(state: State, case_id: int) -> list[dict[str, Any]]:
+    with state.read() as conn:
+        rows = conn.execute(
+            select(case_notes.c.text, case_notes.c.at, case_notes.c.author)
+            .where(case_notes.c.case_id == case_id)
+            .order_by(case_notes.c.id)
+        ).all()
+    return [dict(row._mapping) for row in rows]
 
 
 __all__ = [
     "KINDS",
     "Case",
     "CaseItem",
+    "add_note",
     "add_to_case",
     "create_case",
     "create_held_messages",
@@ -276,6 +316,7 @@ __all__ = [
     "entity_forms",
     "get_case",
     "list_cases",
+    "notes",
     "remove_from_case",
     "resolve_ref",
     "set_status",

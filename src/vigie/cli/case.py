@@ -178,3 +178,39 @@ def notice(
 
 
 COMMANDS = [case, report, notice]
+
+
+@click.group()
+def decisions() -> None:
+    """Review decisions taken in the web app (who, when, what)."""
+
+
+@decisions.command("export")
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@workspace_option
+def decisions_export(output: Path, workspace: Path | None) -> None:
+    """Write the reviewed messages as labelled JSONL (text, labels) for `vigie train`.
+
+    A message's labels are those whose latest decision confirms them; a message whose labels
+    were all rejected is written with no label (a negative example).
+    """
+    from vigie.act.review import training_rows, write_training
+
+    ws = open_workspace(workspace)
+    state = open_state(ws.root)
+    with ws.lake.connect(memory_limit="1GB") as con:
+        from vigie.act.review import latest_labels
+
+        keys = list(latest_labels(state))
+        texts: dict[str, str] = {}
+        for start in range(0, len(keys), 10_000):
+            chunk = keys[start : start + 10_000]
+            for key, text in con.execute(
+                "SELECT msg_key, any_value(text) FROM messages WHERE list_contains(?, msg_key) "
+                "GROUP BY 1",
+                [chunk],
+            ).fetchall():
+                texts[key] = text or ""
+    n = write_training(output, training_rows(state, texts))
+    record(ws, "export.decisions", str(output), {"rows": n}, state=state)
+    click.echo(f"{n} reviewed message(s) written to {output}; train with `vigie train {output}`")

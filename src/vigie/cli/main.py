@@ -39,6 +39,10 @@ LAZY_COMMANDS: dict[str, str] = {
     "retention": "audit:retention",
     "forget": "audit:forget",
     "config": "audit:config",
+    "serve": "web:serve",
+    "user": "web:user",
+    "token": "web:token",
+    "decisions": "case:decisions",
 }
 
 

@@ -43,7 +43,7 @@ from vigie.config import load_settings
 from vigie.errors import VigieError
 
 STATE_FILE = "vigie.db"
-HEAD_REVISION = "0001"  # the newest migration in migrations/versions (a test keeps them equal)
+HEAD_REVISION = "0002"  # the newest migration in migrations/versions (a test keeps them equal)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -145,6 +145,61 @@ audit_log = Table(
     Column("details", Text, nullable=False),  # canonical JSON, hashed as stored
     Column("prev_hash", String(64), nullable=False, unique=True),
     Column("hash", String(64), nullable=False, unique=True),
+)
+
+
+# --- web app (migration 0002) --------------------------------------------------------------------
+
+users = Table(
+    "users",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("role", String(16), nullable=False),  # admin, analyst, viewer
+    Column("password_hash", String(200), nullable=False),  # Argon2id
+    Column("created_at", String(40), nullable=False),
+    Column("disabled", Boolean, nullable=False, server_default="0"),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # SHA-256 of the cookie value
+    Column("user", String(200), ForeignKey("users.name", ondelete="CASCADE"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("expires_at", String(40), nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # SHA-256 of the token
+    Column("user", String(200), ForeignKey("users.name", ondelete="CASCADE"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("created_at", String(40), nullable=False),
+    Column("revoked_at", String(40), nullable=True),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("msg_key", String(500), nullable=False, index=True),
+    Column("label", String(32), nullable=True),  # None: a decision on the whole message
+    Column("decision", String(16), nullable=False),  # confirm, reject, escalate, skip
+    Column("actor", String(200), nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("note", Text, nullable=True),
+)
+
+case_notes = Table(
+    "case_notes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("author", String(200), nullable=False),
 )
 
 
@@ -266,13 +321,18 @@ __all__ = [
     "StateError",
     "alert_deliveries",
     "alerts",
+    "api_tokens",
     "audit_log",
     "case_items",
+    "case_notes",
     "cases",
     "close_all",
+    "decisions",
     "metadata",
     "open_state",
     "state_url",
+    "users",
     "watch_items",
     "watchlists",
+    "web_sessions",
 ]
