@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -121,9 +121,16 @@ class LinearModel:
 _FEATURE_INDEX = {name: i for i, name in enumerate(FEATURES)}
 _NEGATION_INDICES = tuple(i for i, name in enumerate(FEATURES) if name.startswith("negation:"))
 _KIND = {name: "pattern" if name.startswith("pat:") else "lexicon" for name in FEATURES}
+# feature name -> (column, cue kind), one lookup per span group
+_SPAN_FEATURE = {name: (i, _KIND[name]) for i, name in enumerate(FEATURES)}
 _CONJUNCTIONS = tuple(
     (i, name[4:].replace("_", "+")) for i, name in enumerate(FEATURES) if name.startswith("and:")
 )
+# the conjunctions are one block of columns: a row's non-zero ones are picked out in C
+_CONJ_FIRST = _CONJUNCTIONS[0][0] if _CONJUNCTIONS else len(FEATURES)
+_CONJ_TERMS: dict[int, str] = dict(_CONJUNCTIONS)
+_CONJ_COLUMNS = range(_CONJ_FIRST, len(FEATURES))
+assert all(i in _CONJ_TERMS for i in _CONJ_COLUMNS), "conjunction columns must be contiguous"
 # one cache per label: rounded score -> the shared cue-less negative LabelScore
 _NEGATIVE_CACHE: list[dict[float, LabelScore]] = [{} for _ in LABELS]
 _CACHE_LIMIT = 10_001  # scores are rounded to 4 decimals: the cache stays bounded
@@ -157,31 +164,43 @@ def _cues(
     found: list[tuple[float, int, int, str, str, float]] = []
     seen: set[tuple[int, int, str]] = set()
     for name, spans in row.spans.items():
-        i = _FEATURE_INDEX.get(name)
-        if i is None:
+        known = _SPAN_FEATURE.get(name)
+        if known is None:
             continue
+        i, kind = known
         weight = column[i]
         if abs(weight * values[i]) < _MIN_CONTRIBUTION:
             continue
-        kind = _KIND[name]
-        for start, end, term in spans[:4]:
-            if (start, end, term) not in seen:  # one term can come from two lexicon files
-                seen.add((start, end, term))
-                found.append((abs(weight), start, end, term, kind, weight))
-    for i, term in _CONJUNCTIONS:
-        if values[i]:
-            weight = column[i]
-            if abs(weight * values[i]) >= _MIN_CONTRIBUTION:
-                found.append((abs(weight), -1, -1, term, "feature", weight))
+        strength = abs(weight)
+        for span in spans[:4]:
+            if span not in seen:  # one term can come from two lexicon files
+                seen.add(span)
+                found.append((strength, span[0], span[1], span[2], kind, weight))
+    if len(values) == len(FEATURES):
+        conjunctions = [i for i in _CONJ_COLUMNS if values[i]] if any(values[_CONJ_FIRST:]) else []
+    else:
+        conjunctions = [i for i, _ in _CONJUNCTIONS if values[i]]
+    for i in conjunctions:
+        weight = column[i]
+        if abs(weight * values[i]) >= _MIN_CONTRIBUTION:
+            found.append((abs(weight), -1, -1, _CONJ_TERMS[i], "feature", weight))
     if len(found) > _MAX_CUES:
         found.sort(key=_strongest_first)
         del found[_MAX_CUES:]
     label = model.labels[j]
     cues = []
+    plain = not norm.layers
+    size = len(norm.text)
     for _, start, end, term, kind, weight in found:
-        o_start, o_end = norm.span(start, end) if start >= 0 else (0, 0)
+        if start < 0:
+            o_start = o_end = 0
+        elif plain and start <= end <= size:
+            o_start, o_end = start, end  # what Normalised.span gives without layers
+        else:
+            o_start, o_end = norm.span(start, end)
         cues.append(Cue(label, term, o_start, o_end, kind, round(weight, 3)))
-    cues.sort(key=_by_position)
+    if len(cues) > 1:
+        cues.sort(key=_by_position)
     return tuple(cues)
 
 
@@ -215,9 +234,15 @@ def decide(
     names = model.labels
     out: list[tuple[LabelScore, ...]] = []
     indices = range(len(names))
+    caches = _NEGATIVE_CACHE
+    cache_get = dict.get
     for m, message_scores in enumerate(np.round(scores, 4).tolist()):
         if not flagged[m]:
-            out.append(tuple(map(_plain, indices, message_scores)))
+            shared: tuple[LabelScore | None, ...] = tuple(map(cache_get, caches, message_scores))
+            if all(shared):  # all cached (the lookups run in C); LabelScores are always true
+                out.append(cast("tuple[LabelScore, ...]", shared))
+            else:
+                out.append(tuple(map(_plain, indices, message_scores)))
             continue
         labels: list[LabelScore] = []
         decided_row = decided[m]

@@ -19,10 +19,19 @@ from dataclasses import dataclass, field
 
 import ahocorasick
 
+from vigie.analyse.lexicon import Term
 from vigie.analyse.matcher import Hit
 from vigie.model import Entity
 
-__all__ = ["FEATURES", "PATTERNS", "FeatureRow", "feature_name", "message_features"]
+__all__ = [
+    "FEATURES",
+    "PATTERNS",
+    "FeatureRow",
+    "feature_name",
+    "message_features",
+    "scanned_features",
+    "term_note",
+]
 
 
 _THREAT_VERBS = (
@@ -327,27 +336,57 @@ def _patterns(
             values[_INDEX["struct:emoji"]] = min(count + 1, 12) / 4.0
 
 
+TermNote = tuple[str, int, float, "str | None", tuple[str, str], str]
+
+
+def term_note(term: Term) -> TermNote:
+    """What a hit of ``term`` adds to a row, computed once per term (see
+    :meth:`~vigie.analyse.matcher.Matcher.scan`): feature name and column, weight, the product
+    tag when it is a strong product name, the key that counts a repeated term once, and the
+    cue text."""
+    name = _FEATURE_OF_TAG.get(term.tag) or feature_name(term.tag)
+    product: str | None = None
+    if name == "product":
+        if term.weight >= _STRONG_PRODUCT:
+            product = term.tag
+        else:  # "base", "blanche", "pot": a drug only in drug context
+            name = "product:weak"
+    return (name, _INDEX[name], term.weight, product, (term.folded, name), term.text)
+
+
 def message_features(
     text: str, hits: Sequence[Hit], entities: Sequence[Entity] = (), *, with_spans: bool = True
 ) -> FeatureRow:
     """The feature row of folded ``text`` given its lexicon ``hits`` and extracted entities."""
+    scanned = [(start, end, (term_note(term),)) for start, end, term in hits]
+    return scanned_features(text, scanned, entities, with_spans=with_spans)
+
+
+def scanned_features(
+    text: str,
+    scanned: Sequence[tuple[int, int, tuple[TermNote, ...]]],
+    entities: Sequence[Entity] = (),
+    *,
+    with_spans: bool = True,
+) -> FeatureRow:
+    """:func:`message_features` from :meth:`~vigie.analyse.matcher.Matcher.scan` matches
+    annotated with :func:`term_note` (the analyser's path: no per-hit lookups)."""
     values = [0.0] * (len(FEATURES) + len(_HELPERS))
     spans: dict[str, list[tuple[int, int, str]]] = {}
     products: set[str] = set()
     counted: set[tuple[str, str]] = set()
-    for start, end, term in hits:
-        name = _FEATURE_OF_TAG.get(term.tag) or feature_name(term.tag)
-        if name == "product":
-            if term.weight >= _STRONG_PRODUCT:
-                products.add(term.tag)
-            else:  # "base", "blanche", "pot": a drug only in drug context
-                name = "product:weak"
-        i = _INDEX[name]
-        if (term.folded, name) not in counted:  # a repeated term is not more evidence
-            counted.add((term.folded, name))
-            values[i] = min(values[i] + term.weight, _LEX_CAP)
-        if with_spans:
-            spans.setdefault(name, []).append((start, end, term.text))
+    for start, end, notes in scanned:
+        for name, i, weight, product, key, cue in notes:
+            if product is not None:
+                products.add(product)
+            if key not in counted:  # a repeated term is not more evidence
+                counted.add(key)
+                values[i] = min(values[i] + weight, _LEX_CAP)
+            if with_spans:
+                if name in spans:
+                    spans[name].append((start, end, cue))
+                else:
+                    spans[name] = [(start, end, cue)]
     _patterns(text, values, spans if with_spans else None)
     if "\n" in text:
         values[_MENU_LINES] = min(_menu_lines(text), 6) / 2.0
@@ -360,7 +399,7 @@ def message_features(
         if feature is not None:
             i = _INDEX[feature]
             values[i] = min(values[i] + 1.0, 3.0)
-    if hits or spans or entities:
+    if scanned or spans or entities:
         for left, pairs in _CONJUNCTIONS_BY_LEFT:
             a = values[left]
             if a:

@@ -9,7 +9,7 @@ more letters to two, single-word terms are also compiled with each vowel doubled
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 import ahocorasick
@@ -42,14 +42,22 @@ def _variants(folded: str) -> Iterable[str]:
 
 
 class Matcher:
-    """Compiled multi-pattern matcher; pickles by rebuilding from its terms."""
+    """Compiled multi-pattern matcher; pickles by rebuilding from its terms.
 
-    def __init__(self, terms: Sequence[Term]) -> None:
+    ``annotate`` (optional, a module-level function so that the matcher still pickles) maps a
+    term to whatever its consumer wants per hit; :meth:`scan` returns those, computed once per
+    term when the automaton is built instead of once per hit.
+    """
+
+    def __init__(
+        self, terms: Sequence[Term], annotate: Callable[[Term], Any] | None = None
+    ) -> None:
         self.terms: tuple[Term, ...] = tuple(terms)
-        self._automaton = self._build(self.terms)
+        self.annotate = annotate
+        self._automaton = self._build(self.terms, annotate)
 
     @staticmethod
-    def _build(terms: Sequence[Term]) -> Any:
+    def _build(terms: Sequence[Term], annotate: Callable[[Term], Any] | None = None) -> Any:
         by_key: dict[str, list[int]] = {}
         for index, term in enumerate(terms):
             for key in _variants(term.folded):
@@ -58,15 +66,16 @@ class Matcher:
                     ids.append(index)
         automaton = ahocorasick.Automaton()
         for key, ids in by_key.items():
-            automaton.add_word(
-                key,
-                (len(key), key[0].isalnum(), key[-1].isalnum(), tuple(terms[i] for i in ids)),
-            )
+            found = tuple(terms[i] for i in ids)
+            notes = tuple(map(annotate, found)) if annotate is not None else found
+            automaton.add_word(key, (len(key), key[0].isalnum(), key[-1].isalnum(), found, notes))
         automaton.make_automaton()
         return automaton
 
-    def __reduce__(self) -> tuple[type[Matcher], tuple[tuple[Term, ...]]]:
-        return (Matcher, (self.terms,))
+    def __reduce__(
+        self,
+    ) -> tuple[type[Matcher], tuple[tuple[Term, ...], Callable[[Term], Any] | None]]:
+        return (Matcher, (self.terms, self.annotate))
 
     def find(self, text: str) -> list[Hit]:
         """Every boundary-respecting match in folded ``text``, in text order.
@@ -74,11 +83,21 @@ class Matcher:
         A match strictly inside a longer match is dropped (``accepté`` inside ``mineurs
         acceptés``); terms sharing one folded form all come back.
         """
+        return [
+            Hit(start, end, term) for start, end, terms, _ in self._kept(text) for term in terms
+        ]
+
+    def scan(self, text: str) -> list[tuple[int, int, tuple[Any, ...]]]:
+        """The matches of :meth:`find` grouped by span: ``(start, end, notes)``, where ``notes``
+        are ``annotate(term)`` of the span's terms (the terms themselves without ``annotate``)."""
+        return [(start, end, notes) for start, end, _, notes in self._kept(text)]
+
+    def _kept(self, text: str) -> list[tuple[int, int, tuple[Term, ...], tuple[Any, ...]]]:
         if not text:
             return []
         size = len(text)
-        raw: list[tuple[int, int, tuple[Term, ...]]] = []
-        for last, (length, left_word, right_word, terms) in self._automaton.iter(text):
+        raw: list[tuple[int, int, tuple[Term, ...], tuple[Any, ...]]] = []
+        for last, (length, left_word, right_word, terms, notes) in self._automaton.iter(text):
             start = last - length + 1
             end = last + 1
             if left_word and start and text[start - 1].isalnum():
@@ -92,7 +111,7 @@ class Matcher:
                 ):
                     continue
                 end += 1
-            raw.append((start, end, terms))
+            raw.append((start, end, terms, notes))
         if len(raw) > 1:
             raw.sort(key=_longest_first)
             kept = [raw[0]]
@@ -104,8 +123,8 @@ class Matcher:
                     continue  # a doubled-vowel variant or plural of the same span
                 kept.append(item)
             raw = kept
-        return [Hit(start, end, term) for start, end, terms in raw for term in terms]
+        return raw
 
 
-def _longest_first(item: tuple[int, int, tuple[Term, ...]]) -> tuple[int, int]:
+def _longest_first(item: tuple[int, int, tuple[Term, ...], tuple[Any, ...]]) -> tuple[int, int]:
     return (item[0], -item[1])

@@ -147,6 +147,13 @@ _DEL, _EXP, _RI = "\x00", "\x01", "\x02"
 _TABLE.update({ord(c): _DEL for c in _DELETABLE_SET})
 _TABLE.update({ord(c): _EXP for c in _EXPAND})
 _TABLE.update({code: _RI for code in range(_RI_FIRST, _RI_LAST + 1)})
+# The same table as a string indexed by code point, for ``str.translate``: a dict table costs a
+# failed lookup (a KeyError raised and cleared) for every character it does not map, a string
+# one an index. It covers the code points below U+20000; a text with a character above (tags,
+# variation selectors supplement, rare CJK) is translated with the dict table instead.
+_TABLE_LIMIT = 0x20000
+_TABLE_STRING = "".join([_TABLE.get(code, chr(code)) for code in range(_TABLE_LIMIT)])
+_BEYOND_STRING = re.compile(f"[{chr(_TABLE_LIMIT)}-\U0010ffff]")
 _LAYER1 = re.compile(
     r"\A\x00+(?:(?:\x02\x00*)+|[^\x00\x02]\x00*)?|(?:\x02\x00*)+|[^\x00\x02]\x00+|\x01"
 )
@@ -308,7 +315,9 @@ def normalise(text: str) -> Normalised:
     if text.isascii() and not _ASCII_CONTROL.search(text):
         folded = text.lower()
     else:
-        folded = text.translate(_TABLE)
+        folded = text.translate(_TABLE_STRING)
+        if _BEYOND_STRING.search(folded) is not None:
+            folded = text.translate(_TABLE)
         if _DEL in folded or _EXP in folded or _RI in folded:
             folded, layer = _layer1(text, folded)
             if layer is not None:

@@ -20,11 +20,17 @@ from typing import Any
 import numpy as np
 
 from vigie.analyse.detect import LinearModel, decide, default_model_path
-from vigie.analyse.features import FEATURES, FeatureRow, message_features
+from vigie.analyse.features import (
+    FEATURES,
+    FeatureRow,
+    message_features,
+    scanned_features,
+    term_note,
+)
 from vigie.analyse.lexicon import Lexicon, load_lexicon
 from vigie.analyse.matcher import Matcher
 from vigie.analyse.normalise import Normalised, normalise
-from vigie.analyse.risk import risk
+from vigie.analyse.risk import risk, undecided_risk
 from vigie.model import Analysis, Entity
 
 __all__ = ["Analyser", "ExtractFn", "default_extract"]
@@ -64,7 +70,7 @@ class Analyser:
             self.extract = None
         else:
             self.extract = extract
-        self.matcher = Matcher(self.lexicon.terms)
+        self.matcher = Matcher(self.lexicon.terms, term_note)
 
     @property
     def version(self) -> str:
@@ -85,7 +91,7 @@ class Analyser:
         self.lexicon = state["lexicon"]
         self.model = state["model"]
         self.extract = state["extract"]
-        self.matcher = Matcher(self.lexicon.terms)
+        self.matcher = Matcher(self.lexicon.terms, term_note)
 
     def featurise(
         self, texts: Sequence[str], *, with_spans: bool = True
@@ -107,13 +113,23 @@ class Analyser:
             ]
         else:
             entities = [[] for _ in texts]
-        find = self.matcher.find
-        hits = [find(norm.text) for norm in norms]
-        rows: list[FeatureRow] = [
-            message_features(norm.text, found_hits, found, with_spans=with_spans)
-            for norm, found_hits, found in zip(norms, hits, entities, strict=True)
-        ]
-        del hits
+        rows: list[FeatureRow]
+        if getattr(self.matcher, "annotate", None) is term_note:
+            scan = self.matcher.scan  # hits come with their feature notes
+            scanned = [scan(norm.text) for norm in norms]
+            rows = [
+                scanned_features(norm.text, found_hits, found, with_spans=with_spans)
+                for norm, found_hits, found in zip(norms, scanned, entities, strict=True)
+            ]
+            del scanned
+        else:  # a matcher set by hand
+            find = self.matcher.find
+            hits = [find(norm.text) for norm in norms]
+            rows = [
+                message_features(norm.text, found_hits, found, with_spans=with_spans)
+                for norm, found_hits, found in zip(norms, hits, entities, strict=True)
+            ]
+            del hits
         matrix = np.array([row.values for row in rows], dtype=np.float64)
         return matrix.reshape(len(rows), len(FEATURES)), rows, norms, entities
 
@@ -136,10 +152,16 @@ class Analyser:
         matrix, rows, norms, entities = self.featurise(texts)
         scores = self.model.scores(matrix)
         labels = decide(self.model, scores, rows, norms, self.model.held_down(matrix))
+        # risk() of a message with no decided label is 0.2 x its top (rounded) score
+        undecided: list[bool] = (~np.any(scores >= self.model.thresholds, axis=1)).tolist()
+        tops: list[float] = np.round(scores, 4).max(axis=1).tolist()
         results: list[Analysis] = []
-        for label_scores, found in zip(labels, entities, strict=True):
-            value, reasons = risk(label_scores)
-            results.append(Analysis(label_scores, value, reasons, tuple(found)))
+        for m, (label_scores, found) in enumerate(zip(labels, entities, strict=True)):
+            if undecided[m]:
+                results.append(Analysis(label_scores, undecided_risk(tops[m]), (), tuple(found)))
+            else:
+                value, reasons = risk(label_scores)
+                results.append(Analysis(label_scores, value, reasons, tuple(found)))
         return results
 
     def analyse_text(self, text: str) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 from vigie.model import LabelScore
 
-__all__ = ["TIERS", "risk"]
+__all__ = ["TIERS", "risk", "undecided_risk"]
 
 TIERS: dict[str, tuple[float, float]] = {
     "violence": (0.70, 1.00),
@@ -46,6 +46,11 @@ def _reason(label_score: LabelScore) -> str:
             break
     because = f": {', '.join(terms)}" if terms else ""
     return f"{label_score.label} {label_score.score:.2f}{because}"
+
+
+def undecided_risk(top: float) -> float:
+    """:func:`risk` of a message that has no decided label and ``top`` as its highest score."""
+    return round(_NONE_SCALE * top, 4)
 
 
 def risk(labels: Sequence[LabelScore]) -> tuple[float, tuple[str, ...]]:

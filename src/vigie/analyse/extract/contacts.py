@@ -18,7 +18,9 @@ platform keyword). Values:
 from __future__ import annotations
 
 import re
+from typing import Any
 
+import ahocorasick
 import phonenumbers
 
 from vigie.analyse.extract.doc import Doc, SpanSet
@@ -141,6 +143,17 @@ _WA_LINK = re.compile(r"(?:api\.)?wa\.me/\+?([0-9]{6,15})", re.I)
 _SIGNAL_LINK = re.compile(r"signal\.me/#p/(\+[0-9]{6,15})", re.I)
 _NOT_NAMES = frozenset({"joinchat", "share", "addstickers", "proxy", "socks", "c", "s", "iv"})
 _KEYWORDS = ("snap", "insta", "wickr", "telegram", "signal", "whats", "potato", "👻")
+
+
+def _keyword_automaton() -> Any:
+    automaton: Any = ahocorasick.Automaton()
+    for word in _KEYWORDS:
+        automaton.add_word(word, len(word))
+    automaton.make_automaton()
+    return automaton
+
+
+_KEYWORD_AUTOMATON = _keyword_automaton()  # every occurrence of every keyword in one pass
 _SHORT_LABEL = re.compile(r"\b(?:sc|ig|tg|wa)\s?[:=]")
 
 
@@ -200,11 +213,8 @@ def _link_entity(doc: Doc, start: int, url: str) -> Entity:
 def _label_positions(doc: Doc) -> list[int]:
     folded = doc.folded
     positions = set()
-    for word in _KEYWORDS:
-        at = folded.find(word)
-        while at != -1:
-            positions.add(doc.span(at, at + len(word))[0])
-            at = folded.find(word, at + 1)
+    for last, length in _KEYWORD_AUTOMATON.iter(folded):
+        positions.add(doc.span(last - length + 1, last + 1)[0])
     if ":" in folded or "=" in folded:
         positions.update(doc.span(*m.span())[0] for m in _SHORT_LABEL.finditer(folded))
     return sorted(positions)

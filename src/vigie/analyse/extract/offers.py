@@ -92,7 +92,10 @@ _PER_TAIL = (
 # every atom starts with a digit, a currency sign, "x", "#", "+" or "."; ``_CANDIDATE`` (a bare
 # character class, which the engine scans for at C speed) finds those positions and ``_ATOMS``
 # is tried only there. Word-led atoms ("half oz", "le pochon") have their own regexes.
-_CANDIDATE = re.compile(r"[0-9#+€$£x.]")
+# ("+", "." and "x" only lead an atom before a digit, after at most one space: the lookahead
+# keeps those that may, a superset of what ``_atoms`` then checks exactly — a digit is \w, never
+# an ASCII letter or "_")
+_CANDIDATE = re.compile(r"[0-9#€$£]|[+.x](?=\s?[^\W_a-zA-Z])")
 _ATOMS = re.compile(
     r"(?:"
     # noise first: phone numbers, dates, times, percentages, ordinals, durations, postcodes
@@ -130,6 +133,7 @@ _PACK_WORDS = (
     "pochon", "pochette", "barrette", "plaquette", "boulette", "savonnette", "sachet", "ballon",
     "bonbonne", "buvard", "taz",
 )  # fmt: skip
+_PACK_WORD = re.compile("|".join(_PACK_WORDS))  # any of them, in one search
 _PACK = re.compile(
     r"\b(?:le|la|l'|un|une|per|par)\s?(?P<u>pochon|pochette|barrette|plaquette|boulette|savonnette"
     r"|sachet|ballon|bonbonne|buvard|taz)s?(?![0-9a-z])"
@@ -229,7 +233,7 @@ def _atoms(doc: Doc) -> list[list[_Atom]]:
         for m in _WORD_QTY.finditer(folded):
             grams = _FRACTION[m["f"]] * _MASS[m["u"]]
             atoms.append(_Atom("q", m.start(), m.end(), grams, "g"))
-    if any(word in folded for word in _PACK_WORDS):
+    if _PACK_WORD.search(folded) is not None:
         for m in _PACK.finditer(folded):
             unit = "pill" if m["u"] == "taz" else "unit"
             atoms.append(_Atom("q", m.start(), m.end(), 1.0, unit))

@@ -112,6 +112,8 @@ _DEPT_CUES = frozenset(
     ]
 )
 _DEPT_CUE_KEYS = tuple(f" {cue} " for cue in sorted(_DEPT_CUES))  # as they sit in Doc.spaced
+# any of those keys in one search (overlapping keys share their spaces: a lookahead)
+_DEPT_CUE_SEARCH = re.compile(" (?=(?:" + "|".join(sorted(_DEPT_CUES)) + ") )")
 _ARRONDISSEMENT = re.compile(r"\s?(?P<n>[0-9]{1,2})\s?(?:e|eme|er|ieme)(?![a-z])")
 _ARR_BASE = {"13055": 13200, "75056": 75100, "69123": 69380}
 _ARR_MAX = {"13055": 16, "75056": 20, "69123": 9}
@@ -216,7 +218,10 @@ def _context(doc: Doc, start: int) -> str:
 
 def _accept(doc: Doc, place: Place, start: int, end: int) -> bool:
     o_start, o_end = doc.span(start, end)
-    capital = any(ch.isupper() for ch in doc.text[o_start:o_end])
+    written = doc.text[o_start:o_end]
+    capital = not written.islower() and any(ch.isupper() for ch in written)
+    if place.common and not capital:
+        return False  # (the common case: "orange", "plan", "sept" in running text)
     words = _previous_words(doc, start)
     cue = bool(words) and (words[-1] in _CUES or (len(words) > 1 and words[0] in _CUES))
     postcode = _POSTCODE.match(doc.folded, min(end + 1, len(doc.folded))) is not None
@@ -298,7 +303,7 @@ def _numbers(doc: Doc, index: PlaceIndex, named: list[Entity]) -> list[Entity]:
     if "9-3" in folded:  # "le 9-3", Seine-Saint-Denis
         at = folded.find("9-3")
         found.append(_entity(doc, index.by_code["93"], at, at + 3))
-    if "(" not in folded and not any(key in doc.spaced for key in _DEPT_CUE_KEYS):
+    if "(" not in folded and _DEPT_CUE_SEARCH.search(doc.spaced) is None:
         return found  # a département number needs a cue word or brackets
     for match in _DEPT.finditer(folded):
         start, end = match.span()
