@@ -26,6 +26,10 @@ from vigie.store.workspace import Workspace
 KINDS: tuple[str, ...] = ("message", "channel", "entity")
 
 
+class CaseNotFound(StateError):
+    """No case with that id or name."""
+
+
 @dataclass(frozen=True)
 class CaseItem:
     kind: str
@@ -121,7 +125,7 @@ def get_case(state: State, ref: str | int) -> Case:
             query = query.where(cases.c.name == str(ref))
         row = conn.execute(query).first()
         if row is None:
-            raise StateError(f"no case {ref!r}; `vigie case list` shows the cases")
+            raise CaseNotFound(f"no case {ref!r}; `vigie case list` shows the cases")
         return _case_from_row(conn, row)
 
 
@@ -308,6 +312,7 @@ __all__ = [
     "KINDS",
     "Case",
     "CaseItem",
+    "CaseNotFound",
     "add_note",
     "add_to_case",
     "create_case",

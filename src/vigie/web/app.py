@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -59,6 +60,16 @@ def web(request: Request) -> Web:
 
 class SecurityHeaders(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        if (
+            request.method in ("POST", "PUT", "PATCH")
+            and _is_api(request)
+            and int(request.headers.get("content-length") or 0) > 0
+            and request.headers.get("content-type", "").split(";")[0].strip() != "application/json"
+        ):
+            return JSONResponse(
+                {"detail": "send the request body as JSON (Content-Type: application/json)"},
+                status_code=415,
+            )
         response = await call_next(request)
         headers = response.headers
         headers.setdefault("Content-Security-Policy", CSP)
@@ -86,6 +97,10 @@ def _error_page(request: Request, status: int, message: str) -> Response:
     )
 
 
+def _bytes_text(value: bytes) -> str:
+    return value.decode("utf-8", "replace")
+
+
 def _validation_message(exc: RequestValidationError) -> str:
     parts = []
     for err in exc.errors():
@@ -108,7 +123,8 @@ def install_handlers(app: FastAPI) -> None:
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         message = _validation_message(exc)
         if _is_api(request):
-            return JSONResponse({"detail": message, "errors": exc.errors()}, status_code=422)
+            errors = jsonable_encoder(exc.errors(), custom_encoder={bytes: _bytes_text})
+            return JSONResponse({"detail": message, "errors": errors}, status_code=422)
         return _error_page(request, 422, message)
 
     @app.exception_handler(HTTPException)
@@ -121,7 +137,9 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(VigieError)
     async def _vigie(request: Request, exc: VigieError) -> Response:
-        status = 404 if isinstance(exc, StateError) and str(exc).startswith("no ") else 422
+        from vigie.act.cases import CaseNotFound
+
+        status = 404 if isinstance(exc, CaseNotFound) else 422
         if not isinstance(exc, QueryError | StateError):
             log.error("request failed: %s", exc)
         if _is_api(request):

@@ -116,7 +116,7 @@ def login(
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not cookie or cookie != csrf_token:
         raise HTTPException(403, "login form expired or forged; reload the login page")
-    keys = (f"ip:{_client(request)}", f"user:{username}")
+    keys = app.limiter.keys(username, _client(request))
     wait = app.limiter.retry_after(*keys)
     if wait:
         app.audit(username, "web.login_refused", _client(request), reason="rate limited")
@@ -130,7 +130,7 @@ def login(
         app.limiter.failed(*keys)
         app.audit(username, "web.login_failed", _client(request))
         return login_form(request, next=next, error="Wrong user name or password.")
-    app.limiter.succeeded(*keys)
+    app.limiter.succeeded(keys[0])
     token, _csrf = create_session(app.state, user)
     app.audit(user.name, "web.login", _client(request))
     response = RedirectResponse(_safe_next(next), status_code=303)

@@ -76,13 +76,18 @@ def new_login_csrf() -> str:
 
 
 class LoginLimiter:
-    """At most ``attempts`` failed logins per ``window`` seconds per address and per user name."""
+    """Failed logins allowed per ``window`` seconds: ``per_user`` per user name, ``per_address``
+    per client address (higher: an office behind one address has several analysts)."""
 
-    def __init__(self, attempts: int = 5, window: float = 300.0) -> None:
-        self.attempts = attempts
+    def __init__(self, per_user: int = 5, per_address: int = 20, window: float = 300.0) -> None:
+        self.limits = {"user": per_user, "ip": per_address}
         self.window = window
         self._failures: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
+
+    @staticmethod
+    def keys(user: str, address: str) -> tuple[str, str]:
+        return (f"user:{user}", f"ip:{address}")
 
     def _recent(self, key: str, now: float) -> deque[float]:
         times = self._failures.setdefault(key, deque())
@@ -97,7 +102,7 @@ class LoginLimiter:
         with self._lock:
             for key in keys:
                 times = self._recent(key, now)
-                if len(times) >= self.attempts:
+                if len(times) >= self.limits[key.split(":", 1)[0]]:
                     wait = max(wait, times[0] + self.window - now)
         return int(wait) + 1 if wait else 0
 
@@ -107,10 +112,10 @@ class LoginLimiter:
             for key in keys:
                 self._recent(key, now).append(now)
 
-    def succeeded(self, *keys: str) -> None:
+    def succeeded(self, user_key: str) -> None:
+        """A good password clears that user's failures (not the address's)."""
         with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
+            self._failures.pop(user_key, None)
 
 
 __all__ = [
