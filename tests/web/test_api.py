@@ -424,3 +424,26 @@ def test_schemathesis_finds_no_server_error(server: Server, tmp_path: Path) -> N
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_media_are_blurred_served_from_the_export_folder_or_hidden(server: Server) -> None:
+    api = bearer(server, "victor")
+    items = api.get("/api/search", params={"per_page": 500}).json()["items"]
+    with_media = [i for i in items if i["media"] and i["platform"] == "telegram"]
+    assert with_media, "the samples have photos"
+    client = login(server.url, "victor")
+    key = with_media[0]["msg_key"]
+    page = client.get(f"/messages/{key}").text
+    src = re.search(r'<img class="blurred" src="([^"]+)"', page)
+    assert src, page
+    image = client.get(src.group(1))
+    assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
+    assert image.content[:2] == b"\xff\xd8"
+    assert client.get(src.group(1).replace("/media/0/", "/media/7/")).status_code == 404
+    assert httpx.get(server.url + src.group(1)).status_code == 303  # login first
+    saved = client.post(
+        "/settings", data={"media": "hidden", "csrf_token": client.headers["X-CSRF-Token"]}
+    )
+    assert saved.status_code == 303
+    hidden = client.get(f"/messages/{key}").text
+    assert "<img" not in hidden and "hidden (Settings)" in hidden
