@@ -13,6 +13,8 @@ from tests.act.conftest import Fixture, analysed, key  # noqa: F401  (fixture)
 from tests.helpers import jsonl_rows, write_jsonl
 from vigie.sources.ingest import ingest
 from vigie.web import queries as q
+from vigie.web import search as search_mod
+from vigie.web.highlight import highlight
 from vigie.web.index import Index, fold, index_path
 from vigie.web.render import defuse, highlighted
 
@@ -50,9 +52,9 @@ def test_search_and_review_skip_reviewed(analysed: Fixture) -> None:  # noqa: F8
         first = q.review_queue(cur, [])["items"][0]["msg_key"]
         rest = q.review_queue(cur, [first])["items"]
         assert first not in {i["msg_key"] for i in rest}
-        hits = q.search(cur, q.SearchQuery(q="GENÊTS", per_page=2))
+        hits = search_mod.search(cur, search_mod.SearchQuery(q="GENÊTS", per_page=2))
         assert hits["total"] >= 1 and len(hits["items"]) <= 2
-        phrase = q.search(cur, q.SearchQuery(q='"livraison gratuite"'))
+        phrase = search_mod.search(cur, search_mod.SearchQuery(q='"livraison gratuite"'))
         assert all("livraison gratuite" in i["text"].lower() for i in phrase["items"])
         message = q.message(cur, key("10"))
         assert message is not None and message["entities"]
@@ -79,7 +81,7 @@ def test_highlight_keeps_the_text_whatever_the_spans(
     text: str, spans: list[tuple[int, int]]
 ) -> None:
     cues = {"sale": [["t", a, b, "lexicon", 1.0] for a, b in spans]}
-    segments = q.highlight(text, cues)
+    segments = highlight(text, cues)
     assert "".join(s for s, _ in segments) == text
 
 

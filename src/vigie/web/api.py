@@ -19,8 +19,11 @@ from vigie.act import cases as case_ops
 from vigie.act.review import decide, message_decisions, reviewed_keys
 from vigie.model import LABELS
 from vigie.store import state as st
+from vigie.web import graph, market
 from vigie.web import queries as q
+from vigie.web import search as search_mod
 from vigie.web.app import web
+from vigie.web.browse import case_seeds
 from vigie.web.pages import Search, export_csv
 from vigie.web.security import Identity, check_csrf, identify, require_role
 
@@ -122,7 +125,7 @@ def post_decision(
 @router.get("/search", summary="Search messages: text or regex, filters, facets, pages")
 def search(request: Request, _ident: Reader, query: Search) -> dict[str, Any]:
     with web(request).index.cursor() as cur:
-        return q.search(cur, query)
+        return search_mod.search(cur, query)
 
 
 @router.get(
@@ -191,8 +194,6 @@ def network(
     case: Annotated[int | None, Query(ge=1)] = None,
     hops: Annotated[int, Query(ge=1, le=3)] = 1,
 ) -> dict[str, Any]:
-    from vigie.web.pages import case_seeds
-
     app = web(request)
     seeds = list(seed or [])
     if case is not None:
@@ -200,7 +201,7 @@ def network(
     if not seeds:
         raise HTTPException(422, "give a seed node (?seed=channel:…) or a case (?case=ID)")
     with app.index.cursor() as cur:
-        return q.network(cur, seeds, hops=hops)
+        return graph.network(cur, seeds, hops=hops)
 
 
 @router.get("/prices", summary="Median price per unit by product and period")
@@ -212,7 +213,7 @@ def prices(
     period: Annotated[str, Query(pattern="^(week|month)$")] = "month",
 ) -> dict[str, Any]:
     with web(request).index.cursor() as cur:
-        return q.prices(cur, product, place, period)
+        return market.prices(cur, product, place, period)
 
 
 @router.get("/prices/before-after", summary="Median prices before and after a date")
@@ -224,7 +225,7 @@ def before_after(
     place: Annotated[str | None, Query(max_length=200)] = None,
 ) -> list[dict[str, Any]]:
     with web(request).index.cursor() as cur:
-        return q.before_after(cur, when, days, place)
+        return market.before_after(cur, when, days, place)
 
 
 @router.get("/alerts", summary="Latest watchlist alerts")

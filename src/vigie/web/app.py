@@ -173,10 +173,11 @@ def create_app(root: Path, secure_cookies: bool = False, build_index: bool = Tru
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     install_handlers(app)
-    from vigie.web import api, pages
+    from vigie.web import api, browse, casework, pages
 
     app.include_router(api.router)
-    app.include_router(pages.router)
+    for module in (pages, browse, casework):
+        app.include_router(module.router)
 
     @app.on_event("shutdown")
     def _close() -> None:

@@ -13,7 +13,8 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from vigie.model import LABELS
-from vigie.web.queries import highlight, node_href
+from vigie.web.graph import node_href
+from vigie.web.highlight import highlight
 
 # bidirectional overrides and isolates: shown as visible marks, never applied
 BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}

@@ -1,0 +1,176 @@
+"""Message search over the web index: words or regex, filters, facets, pages, CSV rows."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import duckdb
+
+from vigie.errors import QueryError
+from vigie.web.index import fold
+from vigie.web.queries import ITEM_COLUMNS, check_label, fetch_dicts
+
+
+@dataclass
+class SearchQuery:
+    q: str | None = None
+    regex: bool = False
+    label: str | None = None
+    min_score: float | None = None
+    channel: str | None = None
+    platform: str | None = None
+    since: date | None = None
+    until: date | None = None
+    product: str | None = None
+    place: str | None = None
+    entity: str | None = None
+    sort: str = "date"  # date (newest first) or risk
+    page: int = 1
+    per_page: int = 50
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def where(self) -> tuple[str, list[Any]]:
+        where: list[str] = []
+        params: list[Any] = []
+        if self.q:
+            if self.regex:
+                try:
+                    re.compile(self.q)
+                except re.error as exc:
+                    raise QueryError(
+                        f"q {self.q!r} is not a valid regular expression: {exc}"
+                    ) from None
+                where.append("regexp_matches(text, ?)")
+                params.append(self.q)
+            else:
+                for word in _terms(self.q):
+                    where.append("contains(folded, ?)")
+                    params.append(fold(word))
+        if self.label:
+            check_label(self.label)
+            if self.min_score is not None:
+                where.append(f"score_{self.label} >= ?")
+                params.append(self.min_score)
+            else:
+                where.append("list_contains(labels, ?)")
+                params.append(self.label)
+        elif self.min_score is not None:
+            where.append("risk >= ?")
+            params.append(self.min_score)
+        if self.channel:
+            where.append("(channel_key = ? OR channel_id = ? OR channel_name = ?)")
+            params += [self.channel.removeprefix("channel:")] + [self.channel] * 2
+        if self.platform:
+            where.append("platform = ?")
+            params.append(self.platform)
+        if self.since:
+            where.append("date >= CAST(? AS TIMESTAMPTZ)")
+            params.append(self.since.isoformat())
+        if self.until:
+            where.append("date < CAST(? AS TIMESTAMPTZ)")
+            params.append(self.until.isoformat())
+        if self.product:
+            where.append("list_contains(products, ?)")
+            params.append(self.product)
+        if self.place:
+            where.append("list_contains(places, ?)")
+            params.append(self.place)
+        if self.entity:
+            where.append("msg_key IN (SELECT msg_key FROM ents WHERE value = ?)")
+            params.append(self.entity)
+        return (" AND ".join(where) or "true"), params
+
+    def order(self) -> str:
+        return "risk DESC, date DESC" if self.sort == "risk" else "date DESC, msg_key"
+
+
+def _terms(q: str) -> list[str]:
+    """Words of a plain search; a "quoted phrase" stays one term."""
+    terms = [m.group(1) or m.group(2) for m in re.finditer(r'"([^"]+)"|(\S+)', q)]
+    return [t for t in terms if t]
+
+
+FACETS: tuple[tuple[str, str], ...] = (
+    ("label", "unnest(labels)"),
+    ("platform", "platform"),
+    ("channel", "channel_key"),
+    ("product", "unnest(products)"),
+    ("place", "unnest(places)"),
+)
+FACET_SIZE = 10
+
+
+def search(cur: duckdb.DuckDBPyConnection, query: SearchQuery) -> dict[str, Any]:
+    """One page of matching messages, the total, and facet counts over all matches."""
+    where, params = query.where()
+    page = max(1, int(query.page))
+    per_page = max(1, min(int(query.per_page), 500))
+    items = fetch_dicts(
+        cur,
+        f"SELECT {ITEM_COLUMNS} FROM items WHERE {where} ORDER BY {query.order()} "
+        f"LIMIT {per_page} OFFSET {(page - 1) * per_page}",
+        params,
+    )
+    facet_sql = " UNION ALL ".join(
+        f"(SELECT '{name}' AS facet, v, count(*) AS n FROM "
+        f"(SELECT {expr} AS v FROM hits) WHERE v IS NOT NULL GROUP BY v "
+        f"ORDER BY n DESC, v LIMIT {FACET_SIZE})"
+        for name, expr in FACETS
+    )
+    facet_rows = fetch_dicts(
+        cur,
+        f"WITH hits AS MATERIALIZED (SELECT labels, platform, channel_key, products, places "
+        f"FROM items WHERE {where}) "
+        f"SELECT 'total' AS facet, NULL AS v, count(*) AS n FROM hits UNION ALL {facet_sql}",
+        params,
+    )
+    total = 0
+    facets: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in FACETS}
+    for row in facet_rows:
+        if row["facet"] == "total":
+            total = int(row["n"])
+        else:
+            facets[row["facet"]].append({"value": row["v"], "count": int(row["n"])})
+    for values in facets.values():
+        values.sort(key=lambda f: (-f["count"], str(f["value"])))
+    return {
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+        "pages": max(1, -(-total // per_page)),
+        "items": items,
+        "facets": facets,
+    }
+
+
+CSV_COLUMNS = (
+    "msg_key",
+    "date",
+    "platform",
+    "channel_key",
+    "channel_name",
+    "sender",
+    "labels",
+    "risk",
+    "products",
+    "places",
+    "text",
+)
+
+
+def search_rows(
+    cur: duckdb.DuckDBPyConnection, query: SearchQuery, batch: int = 5000
+) -> Iterator[tuple[Any, ...]]:
+    """Every match (no paging), for CSV export, streamed in batches."""
+    where, params = query.where()
+    cols = ", ".join(CSV_COLUMNS)
+    result = cur.execute(f"SELECT {cols} FROM items WHERE {where} ORDER BY {query.order()}", params)
+    while rows := result.fetchmany(batch):
+        yield from rows
+
+
+__all__ = ["CSV_COLUMNS", "FACETS", "SearchQuery", "search", "search_rows"]
