@@ -419,6 +419,7 @@ def test_schemathesis_finds_no_server_error(server: Server, tmp_path: Path) -> N
             capture_output=True,
             text=True,
             timeout=600,
+            cwd=tmp_path,  # schemathesis writes .schemathesis/ in its working folder
         )
         assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
     finally:
