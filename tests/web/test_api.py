@@ -448,3 +448,20 @@ def test_media_are_blurred_served_from_the_export_folder_or_hidden(server: Serve
     assert saved.status_code == 303
     hidden = client.get(f"/messages/{key}").text
     assert "<img" not in hidden and "hidden (Settings)" in hidden
+
+
+def test_external_links_are_never_fetched_and_open_without_referrer(server: Server) -> None:
+    client = login(server.url, "victor")
+    urls = [
+        e["data"]["label"]
+        for e in bearer(server, "victor")
+        .get("/api/network", params={"seed": "channel:telegram:1987654321", "hops": 2})
+        .json()["elements"]
+        if e["data"].get("kind") == "url"
+    ]
+    page = client.get("/entities/" + quote("https://t.me/+GenetsSecours30fictif", safe="")).text
+    link = re.search(r'<a href="https://t\.me/[^"]+"([^>]*)>', page)
+    assert link, (urls, page[:2000])
+    assert 'rel="noopener noreferrer nofollow"' in link.group(1)
+    # nothing on a page makes the browser fetch a message's link: no img/src/iframe to it
+    assert not re.search(r'(src|srcset|action)="https?://', page)
