@@ -124,6 +124,10 @@ def build_index(ws: Workspace, path: Path | None = None) -> Path:
             ("succ", "link_successors"),
         ):
             con.execute(f"CREATE TABLE ix.{target} AS SELECT * FROM {view}")
+        # point lookups (message page, review card, media, entity page) by key or value
+        con.execute("CREATE INDEX items_key ON ix.items (msg_key)")
+        con.execute("CREATE INDEX ents_key ON ix.ents (msg_key)")
+        con.execute("CREATE INDEX ents_value ON ix.ents (value)")
         messages = scalar(con, "SELECT count(*) FROM ix.items")
         con.execute(
             "CREATE TABLE ix.meta AS SELECT ? AS digest, ? AS built_at, ? AS analysis_version, "

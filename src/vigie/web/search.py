@@ -44,6 +44,10 @@ class SearchQuery:
                     raise QueryError(
                         f"q {self.q!r} is not a valid regular expression: {exc}"
                     ) from None
+                # cheap substring tests first: the regex runs on the candidates only
+                for literal in required_literals(self.q)[:3]:
+                    where.append("contains(text, ?)")
+                    params.append(literal)
                 where.append("regexp_matches(text, ?)")
                 params.append(self.q)
             else:
@@ -84,8 +88,9 @@ class SearchQuery:
             params.append(self.entity)
         return (" AND ".join(where) or "true"), params
 
-    def order(self) -> str:
-        return "risk DESC, date DESC" if self.sort == "risk" else "date DESC, msg_key"
+    def order(self, tie: str = "msg_key") -> str:
+        """ORDER BY clause; ``tie`` breaks ties (the row id in the hits table)."""
+        return f"risk DESC, date DESC, {tie}" if self.sort == "risk" else f"date DESC, {tie}"
 
 
 def _terms(q: str) -> list[str]:
@@ -104,30 +109,116 @@ FACETS: tuple[tuple[str, str], ...] = (
 FACET_SIZE = 10
 
 
-def search(cur: duckdb.DuckDBPyConnection, query: SearchQuery) -> dict[str, Any]:
-    """One page of matching messages, the total, and facet counts over all matches."""
-    where, params = query.where()
-    page = max(1, int(query.page))
-    per_page = max(1, min(int(query.per_page), 500))
-    items = fetch_dicts(
-        cur,
-        f"SELECT {ITEM_COLUMNS} FROM items WHERE {where} ORDER BY {query.order()} "
-        f"LIMIT {per_page} OFFSET {(page - 1) * per_page}",
-        params,
-    )
+def required_literals(pattern: str) -> list[str]:
+    """Runs of characters that every match of ``pattern`` must contain, most selective first.
+
+    Read from Python's parse of the pattern: literals in sequence at the top level (or inside
+    groups that must match), broken by anything optional, repeated, a class or an alternation.
+    Longer runs come first, then runs without letters (punctuation is rarer in text). A
+    case-insensitive pattern gives none (the substring test would be case-sensitive).
+    """
+    try:
+        from re import _parser  # type: ignore[attr-defined]
+
+        parsed = _parser.parse(pattern)
+    except Exception:  # the caller validated the pattern; no prefilter is always correct
+        return []
+    if parsed.state.flags & re.IGNORECASE:
+        return []
+    runs: list[str] = []
+    current: list[str] = []
+
+    def walk(items: Any) -> None:
+        for op, arg in items:
+            name = str(op)
+            if name == "LITERAL":
+                current.append(chr(arg))
+                continue
+            if name == "SUBPATTERN" and not (arg[1] or 0) & re.IGNORECASE:
+                walk(arg[3])
+                continue
+            runs.append("".join(current))
+            current.clear()
+            if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and arg[0] >= 1:
+                walk(arg[2])  # one occurrence is required, bounded by breaks on both sides
+                runs.append("".join(current))
+                current.clear()
+
+    walk(parsed)
+    runs.append("".join(current))
+    unique = {run for run in runs if run}
+    return sorted(unique, key=lambda run: (-len(run), any(c.isalpha() for c in run), run))
+
+
+def _facet_rows(cur: duckdb.DuckDBPyConnection, source: str, params: list[Any]) -> list[dict]:
+    """Total and the top values of each facet over ``source`` (a table or a subquery)."""
     facet_sql = " UNION ALL ".join(
         f"(SELECT '{name}' AS facet, v, count(*) AS n FROM "
         f"(SELECT {expr} AS v FROM hits) WHERE v IS NOT NULL GROUP BY v "
         f"ORDER BY n DESC, v LIMIT {FACET_SIZE})"
         for name, expr in FACETS
     )
-    facet_rows = fetch_dicts(
+    return fetch_dicts(
         cur,
-        f"WITH hits AS MATERIALIZED (SELECT labels, platform, channel_key, products, places "
-        f"FROM items WHERE {where}) "
+        f"WITH hits AS MATERIALIZED ({source}) "
         f"SELECT 'total' AS facet, NULL AS v, count(*) AS n FROM hits UNION ALL {facet_sql}",
         params,
     )
+
+
+def _page_by_text(
+    cur: duckdb.DuckDBPyConnection, query: SearchQuery, where: str, params: list[Any], limit: str
+) -> tuple[list[dict], list[dict]]:
+    """Text and regex filters are the costly part: run them once into a temporary table of
+    row ids and facet columns, read the page's row ids and the facets from it, then fetch the
+    page's messages by row id."""
+    try:
+        cur.execute(
+            "CREATE OR REPLACE TEMP TABLE _hits AS SELECT rowid AS r, date, risk, "
+            f"labels, platform, channel_key, products, places FROM items WHERE {where}",
+            params,
+        )
+    except duckdb.Error as exc:
+        raise QueryError(f"search failed: {str(exc).splitlines()[0]}") from None
+    try:
+        rowids = [
+            row[0]
+            for row in cur.execute(
+                f"SELECT r FROM _hits ORDER BY {query.order('r')} {limit}"
+            ).fetchall()
+        ]
+        rows = fetch_dicts(
+            cur,
+            f"SELECT rowid AS _r, {ITEM_COLUMNS} FROM items "
+            "WHERE rowid IN (SELECT unnest(?::BIGINT[]))",
+            [rowids],
+        )
+        position = {rowid: i for i, rowid in enumerate(rowids)}
+        rows.sort(key=lambda row: position[row.pop("_r")])
+        return rows, _facet_rows(cur, "SELECT * FROM _hits", [])
+    finally:
+        cur.execute("DROP TABLE IF EXISTS _hits")
+
+
+def search(cur: duckdb.DuckDBPyConnection, query: SearchQuery) -> dict[str, Any]:
+    """One page of matching messages, the total, and facet counts over all matches."""
+    where, params = query.where()
+    page = max(1, int(query.page))
+    per_page = max(1, min(int(query.per_page), 500))
+    limit = f"LIMIT {per_page} OFFSET {(page - 1) * per_page}"
+    if query.q:
+        rows, facet_rows = _page_by_text(cur, query, where, params, limit)
+    else:  # column filters are cheap: two scans beat materialising the matches
+        rows = fetch_dicts(
+            cur,
+            f"SELECT {ITEM_COLUMNS} FROM items WHERE {where} ORDER BY {query.order()} {limit}",
+            params,
+        )
+        facet_rows = _facet_rows(
+            cur,
+            f"SELECT labels, platform, channel_key, products, places FROM items WHERE {where}",
+            params,
+        )
     total = 0
     facets: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in FACETS}
     for row in facet_rows:
@@ -142,7 +233,7 @@ def search(cur: duckdb.DuckDBPyConnection, query: SearchQuery) -> dict[str, Any]
         "page": page,
         "per_page": per_page,
         "pages": max(1, -(-total // per_page)),
-        "items": items,
+        "items": rows,
         "facets": facets,
     }
 
@@ -173,4 +264,11 @@ def search_rows(
         yield from rows
 
 
-__all__ = ["CSV_COLUMNS", "FACETS", "SearchQuery", "search", "search_rows"]
+__all__ = [
+    "CSV_COLUMNS",
+    "FACETS",
+    "SearchQuery",
+    "required_literals",
+    "search",
+    "search_rows",
+]
