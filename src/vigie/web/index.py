@@ -42,7 +42,8 @@ from vigie.observe.prices import create_price_points
 from vigie.store.lake import MANIFEST, scalar
 from vigie.store.workspace import Workspace
 
-INDEX_VERSION = "web-index.v1"
+INDEX_VERSION = "web-index.v2"  # bump when the layout changes: old indexes are rebuilt
+INDEX_MEMORY = "1GB"  # DuckDB spills to tmp/web-index beyond this
 log = logging.getLogger("vigie.web")
 
 
@@ -77,7 +78,7 @@ def build_index(ws: Workspace, path: Path | None = None) -> Path:
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     tmp.unlink(missing_ok=True)
     started = time.perf_counter()
-    con = ws.lake.connect(memory_limit="2GB")
+    con = ws.lake.connect(memory_limit=INDEX_MEMORY)
     try:
         spill_to(con, ws.root / "tmp" / "web-index")
         version = create_analysis_views(con)
