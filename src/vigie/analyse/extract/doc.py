@@ -57,7 +57,8 @@ class Doc:
 
     def line_of(self, pos: int) -> int:
         """Index of the folded line holding folded offset ``pos``."""
-        if self._line_starts is None:
+        starts = self._line_starts
+        if starts is None:
             starts = [0]
             find = self.folded.find
             at = find("\n")
@@ -65,7 +66,9 @@ class Doc:
                 starts.append(at + 1)
                 at = find("\n", at + 1)
             self._line_starts = starts
-        return bisect_right(self._line_starts, pos) - 1
+        if len(starts) == 1:  # one line (most messages)
+            return 0 if pos >= 0 else -1
+        return bisect_right(starts, pos) - 1
 
     def entity(
         self, kind: str, value: str, start: int, end: int, attrs: dict[str, Any] | None = None

@@ -282,6 +282,10 @@ def _most_specific(doc: Doc, hits: list[ProductHit]) -> list[ProductHit]:
     best = max(hit.rank for hit in hits)
     if best >= 2:
         hits = [hit for hit in hits if hit.kind != "unit"]
+    if "\n" not in doc.folded:  # one line: an emoji code goes when any word names a product
+        if any(hit.kind != "emoji" for hit in hits):
+            return [hit for hit in hits if hit.kind != "emoji"]
+        return hits
     word_lines = {doc.line_of(hit.start) for hit in hits if hit.kind != "emoji"}
     return [hit for hit in hits if hit.kind != "emoji" or doc.line_of(hit.start) not in word_lines]
 

@@ -72,7 +72,8 @@ def _fragments(doc: Doc) -> list[tuple[int, int, dict[str, Any]]]:
     if (
         "h24" in folded
         or "tous les jours" in folded
-        or "non" in folded
+        or "non stop" in folded
+        or "non-stop" in folded
         or any(day in folded for day in _DAY_NAMES)
     ):
         for match in _WORDS.finditer(folded):

@@ -1,0 +1,132 @@
+"""The speed-ups of the analysis change no result: each fast path against its reference.
+
+The analyser was checked against the previous implementation on 75,000 texts (labelled sets,
+exports, training set and mutated copies: identical JSON); these tests keep the individual
+shortcuts honest, and compare the mypyc-compiled modules, when in use, with their sources.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vigie.analyse import _compiled
+from vigie.analyse.extract import offers, places, products
+from vigie.analyse.extract.doc import Doc
+from vigie.analyse.features import message_features, scanned_features
+from vigie.analyse.lexicon import load_lexicon
+from vigie.analyse.matcher import Matcher
+from vigie.analyse.normalise import _BEYOND_STRING, _TABLE, _TABLE_STRING, normalise
+from vigie.analyse.pipeline import Analyser, analysis_to_dict
+
+_TRICKY = st.text(
+    alphabet=st.sampled_from(
+        [
+            *"aeiox.+#€$£ \n0123456789-/:()'@_",
+            *("²", "①", "\u00a0", "\u2009", "é", "🍫", "\ufe0f", "\U0001d402", "\U000e0041", "𠀀"),
+        ]
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=60) | _TRICKY)
+def test_string_translate_table_is_the_dict_table(text: str) -> None:
+    if _BEYOND_STRING.search(text) is None:
+        assert text.translate(_TABLE_STRING) == text.translate(_TABLE)
+
+
+@settings(max_examples=300)
+@given(_TRICKY)
+def test_offer_candidates_keep_every_position_the_exact_check_accepts(text: str) -> None:
+    folded = normalise(text).text
+    kept = {m.start() for m in offers._CANDIDATE.finditer(folded)}
+    for m in re.finditer(r"[0-9#+€$£x.]", folded):
+        start = m.start()
+        if m.group() in "+.x" and not folded[start + 1 : start + 3].strip()[:1].isdigit():
+            continue
+        assert start in kept
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.sampled_from([*sorted(places._DEPT_CUES), "le", "93", "x", "dep", "su", "ur"]),
+        max_size=8,
+    )
+)
+def test_departement_cue_search_is_any_cue_key(words: list[str]) -> None:
+    spaced = " " + " ".join(words) + " "
+    assert (places._DEPT_CUE_SEARCH.search(spaced) is not None) == any(
+        key in spaced for key in places._DEPT_CUE_KEYS
+    )
+
+
+def test_doc_lines_and_most_specific_one_line_shortcut() -> None:
+    doc = Doc("💊 Xanax 2mg 💊")
+    assert [doc.line_of(p) for p in (0, 5, 12)] == [0, 0, 0]
+    kinds = [hit.kind for hit in products.find_products(doc)]
+    assert "emoji" not in kinds and kinds
+    two = Doc("menu\n💊 Xanax 2mg\n💊 dispo")
+    assert [two.line_of(p) for p in (0, 5, 20)] == [0, 1, 2]
+
+
+def _labelled_texts(shared_data: Path, limit: int = 1500) -> list[str]:
+    texts: list[str] = []
+    for path in sorted((shared_data / "labelled").glob("*.jsonl")):
+        with path.open(encoding="utf-8") as handle:
+            texts += [json.loads(line)["text"] for line in handle if line.strip()][:limit]
+    return texts
+
+
+def test_scanned_features_equal_message_features(shared_data: Path) -> None:
+    analyser = Analyser(extract=False)
+    plain = Matcher(load_lexicon().terms)
+    for text in _labelled_texts(shared_data, 400):
+        folded = normalise(text).text
+        fast = scanned_features(folded, analyser.matcher.scan(folded))
+        reference = message_features(folded, plain.find(folded))
+        assert fast.values == reference.values, text
+        assert fast.spans == reference.spans, text
+
+
+def test_analyser_with_a_plain_matcher_gives_the_same_results(shared_data: Path) -> None:
+    texts = _labelled_texts(shared_data, 150)
+    fast = Analyser()
+    reference = Analyser()
+    reference.matcher = Matcher(reference.lexicon.terms)  # no notes: the find() path
+    assert fast(texts) == reference(texts)
+
+
+@pytest.mark.skipif(not _compiled.compiled_in_use(), reason="the compiled modules are not in use")
+def test_compiled_modules_equal_their_sources(shared_data: Path) -> None:
+    texts = _labelled_texts(shared_data, 600)
+    analyser = Analyser()
+    compiled = [analysis_to_dict(result, analyser.version) for result in analyser(texts)]
+    script = (
+        "import json, sys\n"
+        "from vigie.analyse import _compiled\n"
+        "from vigie.analyse.pipeline import Analyser, analysis_to_dict\n"
+        "assert not _compiled.compiled_in_use()\n"
+        "texts = json.load(sys.stdin)\n"
+        "a = Analyser()\n"
+        "json.dump([analysis_to_dict(r, a.version) for r in a(texts)], sys.stdout)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        input=json.dumps(texts),
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "VIGIE_PURE_PYTHON": "1"},
+    )
+    assert json.loads(result.stdout) == json.loads(json.dumps(compiled))
