@@ -88,6 +88,16 @@ document.addEventListener("submit", (event) => {
   }
 }, true);
 
+// GET filter forms (search, prices, review): leave empty fields out of the URL, where the
+// server would read "" as an invalid date or number (422) instead of "no filter".
+document.addEventListener("formdata", (event) => {
+  const form = event.target;
+  if (!form.matches || !form.matches("form") || form.method !== "get") return;
+  const entries = [...event.formData.entries()];
+  for (const [name] of entries) event.formData.delete(name);
+  for (const [name, value] of entries) if (value !== "") event.formData.append(name, value);
+}, true);
+
 // --- charts (Chart.js, vendored) -----------------------------------------------------------
 const PALETTE = ["#1f5fa8", "#c0392b", "#27ae60", "#8e44ad", "#d35400", "#16a085", "#7f8c8d",
   "#2c3e50", "#f39c12", "#e84393", "#00838f", "#6d4c41", "#9e9d24", "#5c6bc0"];
@@ -166,10 +176,10 @@ function drawNetwork() {
   const cy = window.cytoscape({
     container,
     elements,
-    layout: { name: "cose", animate: false, nodeRepulsion: 9000 },
+    layout: { name: "circle" },  // a fixed start, so that cose lays out a graph the same way each time
     style: [
       { selector: "node", style: {
-        label: "data(label)", "font-size": 9, "text-wrap": "ellipsis", "text-max-width": 120,
+        label: "data(label)", "font-size": 12, "text-wrap": "ellipsis", "text-max-width": 170,
         "background-color": (n) => KIND_COLOURS[n.data("kind")] || "#555",
         width: (n) => 12 + Math.min(30, Math.sqrt(n.data("messages") || 0) * 2),
         height: (n) => 12 + Math.min(30, Math.sqrt(n.data("messages") || 0) * 2) } },
@@ -180,6 +190,7 @@ function drawNetwork() {
       { selector: "edge[kind = 'same_copy']", style: { "line-color": "#e67e22", width: 2 } },
     ],
   });
+  cy.layout({ name: "cose", animate: false, randomize: false, nodeRepulsion: 400000, idealEdgeLength: 90, padding: 20 }).run();
   cy.on("tap", "node", (event) => {
     const href = event.target.data("href");
     if (href && href.startsWith("/")) window.location = href;
