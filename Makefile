@@ -22,7 +22,7 @@ $(BIN)/python:
 # Debian packages the tests use: pdftoppm/pdftotext to check PDF reports, HarfBuzz subsetting
 # for WeasyPrint's fonts, Chromium for the web app's end-to-end tests (Playwright drives
 # /usr/bin/chromium; no browser is downloaded).
-APT_PACKAGES := poppler-utils libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core chromium
+APT_PACKAGES := poppler-utils libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fonts-noto-color-emoji chromium
 APT_STAMP := $(VENV)/.installed-apt
 
 $(APT_STAMP): | $(BIN)/python

@@ -465,3 +465,10 @@ def test_external_links_are_never_fetched_and_open_without_referrer(server: Serv
     assert 'rel="noopener noreferrer nofollow"' in link.group(1)
     # nothing on a page makes the browser fetch a message's link: no img/src/iframe to it
     assert not re.search(r'(src|srcset|action)="https?://', page)
+
+
+def test_empty_form_fields_mean_no_filter(server: Server) -> None:
+    client = login(server.url, "victor")
+    page = client.get("/search?q=livraison&min_score=&until=&since=&label=&regex=")
+    assert page.status_code == 200, page.text
+    assert client.get("/prices?product=&place=&period=month&date=&days=30").status_code == 200

@@ -82,6 +82,25 @@ class SecurityHeaders(BaseHTTPMiddleware):
         return response
 
 
+class DropEmptyQueryFields:
+    """A browser submits every field of a GET form, empty ones too (``min_score=&until=``):
+    on pages, an empty field means "no filter", so it is dropped before validation."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith("/api/"):
+            from urllib.parse import parse_qsl, urlencode
+
+            query = scope.get("query_string", b"").decode("utf-8", "replace")
+            pairs = parse_qsl(query, keep_blank_values=True)
+            if any(v == "" for _, v in pairs):
+                kept = [(k, v) for k, v in pairs if v != ""]
+                scope = dict(scope, query_string=urlencode(kept).encode("ascii"))
+        await self.app(scope, receive, send)
+
+
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
@@ -171,6 +190,7 @@ def create_app(root: Path, secure_cookies: bool = False, build_index: bool = Tru
     )
     app.state.web = Web(ws, open_state(ws.root), index, templates, secure_cookies=secure_cookies)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(DropEmptyQueryFields)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     install_handlers(app)
     from vigie.web import api, browse, casework, pages
