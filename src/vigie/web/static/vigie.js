@@ -18,8 +18,12 @@ function typing(event) {
 function submitDecision(action) {
   const form = document.getElementById("decide");
   if (!form) return;
+  if (form.classList.contains("htmx-request")) return; // one decision per card
   form.querySelector("input[name=action]").value = action;
   if (window.htmx) {
+    // a key pressed right after a swap can come before htmx has bound the new form:
+    // process() binds it now (a no-op when already bound), so the key is never lost
+    window.htmx.process(form);
     window.htmx.trigger(form, "submit");
   } else {
     form.submit();
