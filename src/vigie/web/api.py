@@ -191,7 +191,7 @@ def network(
     request: Request,
     _ident: Reader,
     seed: Annotated[list[str] | None, Query(max_length=50)] = None,
-    case: Annotated[int | None, Query(ge=1)] = None,
+    case: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     hops: Annotated[int, Query(ge=1, le=3)] = 1,
 ) -> dict[str, Any]:
     app = web(request)

@@ -114,7 +114,7 @@ def network_page(
     request: Request,
     ident: Ident,
     seed: Annotated[list[str] | None, Query(max_length=50)] = None,
-    case: int | None = None,
+    case: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     hops: Annotated[int, Query(ge=1, le=3)] = 1,
 ) -> Response:
     app = web(request)

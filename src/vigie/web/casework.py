@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from vigie.act import cases as case_ops
@@ -20,6 +22,7 @@ from vigie.web.security import (
 )
 
 router = APIRouter(include_in_schema=False)
+CaseId = Annotated[int, Path(ge=1, le=2**62)]  # beyond SQLite's integers: 422, not 500
 
 
 # --- cases -----------------------------------------------------------------------------------
@@ -42,14 +45,14 @@ async def create_case(request: Request, ident: Writer) -> Response:
 
 
 @router.get("/cases/{case_id}")
-def case_page(request: Request, case_id: int, ident: Ident) -> Response:
+def case_page(request: Request, case_id: CaseId, ident: Ident) -> Response:
     app = web(request)
     case = case_ops.get_case(app.state, case_id)
     return render(request, "case.html", ident, case=case, notes=case_ops.notes(app.state, case.id))
 
 
 @router.post("/cases/{case_id}/items")
-async def case_add(request: Request, case_id: int, ident: Writer) -> Response:
+async def case_add(request: Request, case_id: CaseId, ident: Writer) -> Response:
     form = await request.form()
     ref = str(form.get("ref") or "").strip()
     kind = str(form.get("kind") or "") or None
@@ -64,14 +67,14 @@ async def case_add(request: Request, case_id: int, ident: Writer) -> Response:
 
 
 @router.post("/cases/{case_id}/notes")
-async def case_note(request: Request, case_id: int, ident: Writer) -> Response:
+async def case_note(request: Request, case_id: CaseId, ident: Writer) -> Response:
     form = await request.form()
     case_ops.add_note(web(request).ws, case_id, str(form.get("text") or ""), ident.user.name)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
 @router.post("/cases/{case_id}/status")
-async def case_status(request: Request, case_id: int, ident: Writer) -> Response:
+async def case_status(request: Request, case_id: CaseId, ident: Writer) -> Response:
     form = await request.form()
     case_ops.set_status(
         web(request).ws, case_id, str(form.get("status") or ""), actor=ident.user.name

@@ -15,18 +15,35 @@ function typing(event) {
 }
 
 // --- review queue -------------------------------------------------------------------------
-function submitDecision(action) {
+// Keyboard decisions are posted with fetch and the returned card swapped in here, so a key
+// pressed right after a swap never depends on htmx having bound the new form yet.
+async function submitDecision(action) {
   const form = document.getElementById("decide");
-  if (!form) return;
-  if (form.classList.contains("htmx-request")) return; // one decision per card
+  if (!form || form.dataset.sending) return; // one decision per card
+  form.dataset.sending = "1";
   form.querySelector("input[name=action]").value = action;
-  if (window.htmx) {
-    // a key pressed right after a swap can come before htmx has bound the new form:
-    // process() binds it now (a no-op when already bound), so the key is never lost
-    window.htmx.process(form);
-    window.htmx.trigger(form, "submit");
-  } else {
-    form.submit();
+  const response = await fetch(form.getAttribute("action"), { // form.action is the "action" input
+    method: "POST",
+    body: new FormData(form),
+    credentials: "same-origin",
+    headers: { "HX-Request": "true", "X-CSRF-Token": document.body.dataset.csrf || "" },
+  });
+  if (response.status === 401) { window.location = "/login"; return; }
+  if (!response.ok) {
+    delete form.dataset.sending;
+    const status = form.querySelector(".decide-error") || form.appendChild(document.createElement("p"));
+    status.className = "decide-error error";
+    status.setAttribute("role", "alert");
+    status.textContent = "Not saved (" + response.status + "): " + (await response.text()).slice(0, 200);
+    return;
+  }
+  const template = document.createElement("template");
+  template.innerHTML = (await response.text()).trim();
+  const fresh = template.content.firstElementChild;
+  const card = document.getElementById("review-card");
+  if (fresh && card) {
+    card.replaceWith(fresh);
+    if (window.htmx) window.htmx.process(fresh);
   }
 }
 
