@@ -135,6 +135,15 @@ def list_cases(state: State) -> list[Case]:
         return [_case_from_row(conn, row) for row in rows]
 
 
+def open_case_choices(state: State) -> list[dict[str, Any]]:
+    """Id and name of every open case (for pick lists; no items loaded)."""
+    with state.read() as conn:
+        rows = conn.execute(
+            select(cases.c.id, cases.c.name).where(cases.c.status == "open").order_by(cases.c.id)
+        ).all()
+    return [{"id": row.id, "name": row.name} for row in rows]
+
+
 def resolve_ref(
     con: duckdb.DuckDBPyConnection, ref: str, kind: str | None = None
 ) -> tuple[str, str]:
@@ -322,6 +331,7 @@ __all__ = [
     "get_case",
     "list_cases",
     "notes",
+    "open_case_choices",
     "remove_from_case",
     "resolve_ref",
     "set_status",

@@ -19,11 +19,11 @@ from vigie.act import cases as case_ops
 from vigie.act.review import decide, message_decisions, reviewed_keys
 from vigie.model import LABELS
 from vigie.store import state as st
-from vigie.web import graph, market
+from vigie.web import market
 from vigie.web import queries as q
 from vigie.web import search as search_mod
 from vigie.web.app import web
-from vigie.web.browse import case_seeds
+from vigie.web.lookups import channel_or_404, entity_or_404, message_or_404, network_of
 from vigie.web.pages import Search, export_csv
 from vigie.web.security import Identity, check_csrf, identify, require_role
 
@@ -147,10 +147,7 @@ def message(
     request: Request, msg_key: Annotated[str, Path(max_length=500)], ident: Reader
 ) -> dict[str, Any]:
     app = web(request)
-    with app.index.cursor() as cur:
-        item = q.message(cur, msg_key)
-    if item is None:
-        raise HTTPException(404, f"no message {msg_key!r} in this workspace")
+    item = message_or_404(app, msg_key)
     app.audit(ident.user.name, "message.view", msg_key, page="api")
     item["decisions"] = [vars(d) for d in message_decisions(app.state, msg_key)]
     return item
@@ -164,11 +161,7 @@ def message(
 def channel(
     request: Request, key: Annotated[str, Path(max_length=500)], _ident: Reader
 ) -> dict[str, Any]:
-    with web(request).index.cursor() as cur:
-        info = q.channel(cur, key)
-    if info is None:
-        raise HTTPException(404, f"no channel {key!r} in this workspace")
-    return info
+    return channel_or_404(web(request), key)
 
 
 @router.get(
@@ -179,11 +172,7 @@ def channel(
 def entity(
     request: Request, value: Annotated[str, Path(max_length=500)], _ident: Reader
 ) -> dict[str, Any]:
-    with web(request).index.cursor() as cur:
-        info = q.entity(cur, value)
-    if info is None:
-        raise HTTPException(404, f"{value!r} was not extracted from any message")
-    return info
+    return entity_or_404(web(request), value)
 
 
 @router.get("/network", summary="Neighbourhood of nodes or of a case, as Cytoscape elements")
@@ -194,14 +183,7 @@ def network(
     case: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     hops: Annotated[int, Query(ge=1, le=3)] = 1,
 ) -> dict[str, Any]:
-    app = web(request)
-    seeds = list(seed or [])
-    if case is not None:
-        seeds += case_seeds(app, case)
-    if not seeds:
-        raise HTTPException(422, "give a seed node (?seed=channel:…) or a case (?case=ID)")
-    with app.index.cursor() as cur:
-        return graph.network(cur, seeds, hops=hops)
+    return network_of(web(request), seed, case, hops)
 
 
 @router.get("/prices", summary="Median price per unit by product and period")

@@ -10,9 +10,9 @@ from fastapi.responses import FileResponse, Response
 
 from vigie.act import cases as case_ops
 from vigie.act.review import message_decisions
-from vigie.web import graph, market
-from vigie.web import queries as q
-from vigie.web.app import Web, web
+from vigie.web import market
+from vigie.web.app import web
+from vigie.web.lookups import channel_or_404, entity_or_404, message_or_404, network_of
 from vigie.web.media import media_file
 from vigie.web.pagekit import (
     Ident,
@@ -28,10 +28,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/messages/{msg_key:path}")
 def message_page(request: Request, msg_key: str, ident: Ident) -> Response:
     app = web(request)
-    with app.index.cursor() as cur:
-        item = q.message(cur, msg_key)
-    if item is None:
-        raise HTTPException(404, f"no message {msg_key!r} in this workspace")
+    item = message_or_404(app, msg_key)
     app.audit(ident.user.name, "message.view", msg_key, page="message")
     return render(
         request,
@@ -39,7 +36,7 @@ def message_page(request: Request, msg_key: str, ident: Ident) -> Response:
         ident,
         item=item,
         decisions=message_decisions(app.state, msg_key),
-        cases=[c for c in case_ops.list_cases(app.state) if c.is_open],
+        cases=case_ops.open_case_choices(app.state),
     )
 
 
@@ -56,57 +53,27 @@ def media(request: Request, index: int, msg_key: str, ident: Ident) -> Response:
 @router.get("/channels/{key:path}")
 def channel_page(request: Request, key: str, ident: Ident) -> Response:
     app = web(request)
-    with app.index.cursor() as cur:
-        info = q.channel(cur, key)
-    if info is None:
-        raise HTTPException(404, f"no channel {key!r} in this workspace")
+    info = channel_or_404(app, key)
     return render(
         request,
         "channel.html",
         ident,
         ch=info,
-        cases=[c for c in case_ops.list_cases(app.state) if c.is_open],
+        cases=case_ops.open_case_choices(app.state),
     )
 
 
 @router.get("/entities/{value:path}")
 def entity_page(request: Request, value: str, ident: Ident) -> Response:
     app = web(request)
-    with app.index.cursor() as cur:
-        info = q.entity(cur, value)
-    if info is None:
-        raise HTTPException(404, f"{value!r} was not extracted from any message")
+    info = entity_or_404(app, value)
     return render(
         request,
         "entity.html",
         ident,
         ent=info,
-        cases=[c for c in case_ops.list_cases(app.state) if c.is_open],
+        cases=case_ops.open_case_choices(app.state),
     )
-
-
-def case_seeds(app: Web, case_id: int) -> list[str]:
-    case = case_ops.get_case(app.state, case_id)
-    seeds = [f"channel:{ref}" for ref in case.refs("channel")]
-    with app.index.cursor() as cur:
-        for ref in case.refs("entity"):
-            seeds += [
-                r[0]
-                for r in cur.execute(
-                    "SELECT node_id FROM nodes WHERE label = ? OR node_id LIKE ?",
-                    [ref, f"%:{ref}"],
-                ).fetchall()
-            ]
-        keys = case.refs("message")
-        if keys:
-            seeds += [
-                f"channel:{r[0]}"
-                for r in cur.execute(
-                    "SELECT DISTINCT channel_key FROM items WHERE list_contains(?, msg_key)",
-                    [keys],
-                ).fetchall()
-            ]
-    return list(dict.fromkeys(seeds))
 
 
 @router.get("/network")
@@ -117,14 +84,7 @@ def network_page(
     case: Annotated[int | None, Query(ge=1, le=2**62)] = None,
     hops: Annotated[int, Query(ge=1, le=3)] = 1,
 ) -> Response:
-    app = web(request)
-    seeds = list(seed or [])
-    if case is not None:
-        seeds += case_seeds(app, case)
-    if not seeds:
-        raise HTTPException(422, "give a seed node (?seed=channel:…) or a case (?case=ID)")
-    with app.index.cursor() as cur:
-        elements = graph.network(cur, seeds, hops=hops)
+    elements = network_of(web(request), seed, case, hops)
     return render(request, "network.html", ident, graph=elements, hops=hops, case=case)
 
 
@@ -155,4 +115,4 @@ def prices_page(
     )
 
 
-__all__ = ["case_seeds", "router"]
+__all__ = ["router"]

@@ -160,7 +160,7 @@ def review(request: Request, ident: Ident, label: str | None = None) -> Response
         upcoming=queue["items"][1:],
         reviewed=queue["reviewed"],
         label=label or "",
-        cases=[c for c in case_ops.list_cases(app.state) if c.is_open],
+        cases=case_ops.open_case_choices(app.state),
     )
 
 
