@@ -194,13 +194,11 @@ def decisions_export(output: Path, workspace: Path | None) -> None:
     A message's labels are those whose latest decision confirms them; a message whose labels
     were all rejected is written with no label (a negative example).
     """
-    from vigie.act.review import training_rows, write_training
+    from vigie.act.review import latest_labels, training_rows, write_training
 
     ws = open_workspace(workspace)
     state = open_state(ws.root)
     with ws.lake.connect(memory_limit="1GB") as con:
-        from vigie.act.review import latest_labels
-
         keys = list(latest_labels(state))
         texts: dict[str, str] = {}
         for start in range(0, len(keys), 10_000):

@@ -4,6 +4,7 @@ role and the CSRF token)."""
 from __future__ import annotations
 
 import csv
+import hmac
 import io
 from collections.abc import Iterator
 from datetime import date
@@ -70,7 +71,7 @@ def login(
 ) -> Response:
     app = web(request)
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not cookie or cookie != csrf_token:
+    if not cookie or not hmac.compare_digest(cookie, csrf_token):
         raise HTTPException(403, "login form expired or forged; reload the login page")
     keys = app.limiter.keys(username, client_address(request))
     wait = app.limiter.retry_after(*keys)

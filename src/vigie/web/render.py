@@ -3,8 +3,6 @@ Jinja2's autoescaping, or through :func:`highlighted`, which escapes every segme
 
 from __future__ import annotations
 
-import json
-import unicodedata
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -64,14 +62,6 @@ def install(templates: Jinja2Templates) -> None:
             "short_date": short_date,
             "label_name": label_name,
             "q": lambda v: quote(str(v), safe=""),
-            "pct": lambda v: f"{100 * float(v or 0):.0f}%",
-            "tojson_compact": lambda v: Markup(
-                json.dumps(v, ensure_ascii=False, default=str)
-                .replace("<", "\\u003c")
-                .replace(">", "\\u003e")
-                .replace("&", "\\u0026")
-            ),
-            "charname": lambda ch: unicodedata.name(ch, "?"),
         }
     )
     env.globals.update({"LABELS": LABELS, "urlencode": urlencode})

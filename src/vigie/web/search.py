@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -31,7 +31,6 @@ class SearchQuery:
     sort: str = "date"  # date (newest first) or risk
     page: int = 1
     per_page: int = 50
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def where(self) -> tuple[str, list[Any]]:
         where: list[str] = []
