@@ -43,7 +43,7 @@ def message_page(request: Request, msg_key: str, ident: Ident) -> Response:
 @router.get("/media/{index}/{msg_key:path}")
 def media(request: Request, index: int, msg_key: str, ident: Ident) -> Response:
     app = web(request)
-    path = media_file(app.ws, app.index, msg_key, index)
+    path = media_file(app.index, msg_key, index)
     if path is None:
         raise HTTPException(404, "this media file is not available (not in the export folder)")
     app.audit(ident.user.name, "media.view", msg_key, index=index)

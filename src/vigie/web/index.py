@@ -9,6 +9,7 @@ click. The index joins them once into native DuckDB tables laid out for the page
   descending risk, so the review queue reads the first blocks only;
 - ``ents``: the current analysis's entities; ``chans``: one row per channel with counts;
 - ``label_days``: messages per label and day (dashboard); ``points``: price points (prices);
+- ``sources``: the file each evidence was last ingested from (media beside it);
 - ``nodes``, ``edges``, ``clusters``, ``succ``: the latest link run (network, channel pages);
 - ``meta``: which lake manifest, analysis version and link run the index was built from.
 
@@ -42,7 +43,7 @@ from vigie.observe.prices import create_price_points
 from vigie.store.lake import MANIFEST, scalar
 from vigie.store.workspace import Workspace
 
-INDEX_VERSION = "web-index.v2"  # bump when the layout changes: old indexes are rebuilt
+INDEX_VERSION = "web-index.v3"  # bump when the layout changes: old indexes are rebuilt
 INDEX_MEMORY = "1GB"  # DuckDB spills to tmp/web-index beyond this
 log = logging.getLogger("vigie.web")
 
@@ -115,6 +116,10 @@ def build_index(ws: Workspace, path: Path | None = None) -> Path:
             """CREATE TABLE ix.label_days AS
             SELECT CAST(date AS DATE) AS day, label, count(*) AS n
             FROM (SELECT date, unnest(labels) AS label FROM ix.items) GROUP BY 1, 2"""
+        )
+        con.execute(
+            """CREATE TABLE ix.sources AS SELECT evidence_sha256, arg_max(file, finished_at) AS file
+            FROM ingest_runs GROUP BY 1"""
         )
         create_price_points(con)
         con.execute("CREATE TABLE ix.points AS SELECT * FROM price_points")

@@ -10,33 +10,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vigie.store.lake import first_row
-from vigie.store.workspace import Workspace
 from vigie.web.index import Index
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp"})
 
 
-def media_file(ws: Workspace, index: Index, msg_key: str, position: int) -> Path | None:
+def media_file(index: Index, msg_key: str, position: int) -> Path | None:
     """The image file of the ``position``-th media item of a message, or None."""
     with index.cursor() as cur:
         row = cur.execute(
-            "SELECT media, evidence_sha256 FROM items WHERE msg_key = ?", [msg_key]
+            "SELECT i.media, s.file FROM items i LEFT JOIN sources s USING (evidence_sha256) "
+            "WHERE i.msg_key = ?",
+            [msg_key],
         ).fetchone()
-    if row is None or not row[0] or not 0 <= position < len(row[0]):
+    if row is None or not row[0] or not row[1] or not 0 <= position < len(row[0]):
         return None
     rel = row[0][position].get("path")
     if not rel or Path(rel).suffix.lower() not in IMAGE_SUFFIXES:
         return None
-    with ws.lake.connect(memory_limit="256MB") as con:
-        found = first_row(
-            con,
-            "SELECT file FROM ingest_runs WHERE evidence_sha256 = ? ORDER BY finished_at DESC",
-            [row[1]],
-        )
-    if not found:
-        return None
-    folder = Path(found[0]).resolve().parent
+    folder = Path(row[1]).resolve().parent
     path = (folder / rel).resolve()  # paths were checked at ingest; checked again here
     if not path.is_file() or folder not in path.parents:
         return None
