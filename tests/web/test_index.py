@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import duckdb
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -15,7 +17,7 @@ from vigie.sources.ingest import ingest
 from vigie.web import queries as q
 from vigie.web import search as search_mod
 from vigie.web.highlight import highlight
-from vigie.web.index import Index, fold, index_path
+from vigie.web.index import Index, _fold_sql, fold, index_path
 from vigie.web.render import defuse, highlighted
 
 
@@ -61,7 +63,13 @@ def test_search_and_review_skip_reviewed(analysed: Fixture) -> None:  # noqa: F8
     index.close()
 
 
-def test_fold_matches_the_index_folding() -> None:
+@pytest.mark.parametrize(
+    "text", ["Genêts BLEUS à Marseille", "Ça GÈRE à Nîmes, où ?", "Éclair ñ ü ï ÿ", "coke 🍫 10g"]
+)
+def test_fold_matches_the_index_folding(text: str) -> None:
+    """Search terms are folded in Python, the indexed text in DuckDB: both must agree."""
+    in_sql = duckdb.connect().execute(f"SELECT {_fold_sql('?')}", [text]).fetchall()
+    assert fold(text) == in_sql[0][0]
     assert fold("Genêts BLEUS à Marseille") == "genets bleus a marseille"
 
 

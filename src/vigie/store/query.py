@@ -35,6 +35,14 @@ class MessageFilter:
     limit: int | None = 100
 
 
+def check_regex(pattern: str, name: str) -> None:
+    """Raise QueryError naming the option ``name`` when ``pattern`` does not compile."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise QueryError(f"{name} {pattern!r} is not a valid regular expression: {exc}") from None
+
+
 def message_rows(
     con: duckdb.DuckDBPyConnection, flt: MessageFilter
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
@@ -57,12 +65,7 @@ def message_rows(
         where.append("date < ?")
         params.append(flt.until)
     if flt.grep:
-        try:
-            re.compile(flt.grep)
-        except re.error as exc:
-            raise QueryError(
-                f"--grep {flt.grep!r} is not a valid regular expression: {exc}"
-            ) from None
+        check_regex(flt.grep, "--grep")
         where.append("regexp_matches(text, ?)")
         params.append(flt.grep)
     sql = f"SELECT {', '.join(MESSAGE_COLUMNS)} FROM messages"

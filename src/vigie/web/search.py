@@ -11,6 +11,7 @@ from typing import Any
 import duckdb
 
 from vigie.errors import QueryError
+from vigie.store.query import check_regex
 from vigie.web.index import fold
 from vigie.web.queries import ITEM_COLUMNS, check_label, fetch_dicts
 
@@ -37,12 +38,7 @@ class SearchQuery:
         params: list[Any] = []
         if self.q:
             if self.regex:
-                try:
-                    re.compile(self.q)
-                except re.error as exc:
-                    raise QueryError(
-                        f"q {self.q!r} is not a valid regular expression: {exc}"
-                    ) from None
+                check_regex(self.q, "q")
                 # cheap substring tests first: the regex runs on the candidates only
                 for literal in required_literals(self.q)[:3]:
                     where.append("contains(text, ?)")
