@@ -56,7 +56,6 @@ def upgrade() -> None:
         sa.Column("note", sa.Text, nullable=True),
     )
 
-
     op.create_table(
         "case_notes",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
