@@ -153,15 +153,20 @@ def _cues(
     row: FeatureRow,
     norm: Normalised,
     column: Sequence[float] | None = None,
+    rounded: Sequence[float] | None = None,
 ) -> tuple[Cue, ...]:
     """The strongest contributions to label ``j``: Cue objects only for the ones kept.
 
-    ``column`` is label ``j``'s weights as plain floats (``decide`` converts them once).
+    ``column`` is label ``j``'s weights as plain floats and ``rounded`` the same rounded to 3
+    decimals, as cues show them (``decide`` computes both once per batch).
     """
     if column is None:
         column = model.weights[:, j].tolist()
+    if rounded is None:
+        rounded = [round(weight, 3) for weight in column]
     values = row.values
-    found: list[tuple[float, int, int, str, str, float]] = []
+    # (strength, start, end, term, kind, column): the weight is looked up when a Cue is made
+    found: list[tuple[float, int, int, str, str, int]] = []
     seen: set[tuple[int, int, str]] = set()
     for name, spans in row.spans.items():
         known = _SPAN_FEATURE.get(name)
@@ -175,7 +180,7 @@ def _cues(
         for span in spans[:4]:
             if span not in seen:  # one term can come from two lexicon files
                 seen.add(span)
-                found.append((strength, span[0], span[1], span[2], kind, weight))
+                found.append((strength, span[0], span[1], span[2], kind, i))
     if len(values) == len(FEATURES):
         conjunctions = [i for i in _CONJ_COLUMNS if values[i]] if any(values[_CONJ_FIRST:]) else []
     else:
@@ -183,7 +188,7 @@ def _cues(
     for i in conjunctions:
         weight = column[i]
         if abs(weight * values[i]) >= _MIN_CONTRIBUTION:
-            found.append((abs(weight), -1, -1, _CONJ_TERMS[i], "feature", weight))
+            found.append((abs(weight), -1, -1, _CONJ_TERMS[i], "feature", i))
     if len(found) > _MAX_CUES:
         found.sort(key=_strongest_first)
         del found[_MAX_CUES:]
@@ -191,20 +196,20 @@ def _cues(
     cues = []
     plain = not norm.layers
     size = len(norm.text)
-    for _, start, end, term, kind, weight in found:
+    for _, start, end, term, kind, i in found:
         if start < 0:
             o_start = o_end = 0
         elif plain and start <= end <= size:
             o_start, o_end = start, end  # what Normalised.span gives without layers
         else:
             o_start, o_end = norm.span(start, end)
-        cues.append(Cue(label, term, o_start, o_end, kind, round(weight, 3)))
+        cues.append(Cue(label, term, o_start, o_end, kind, rounded[i]))
     if len(cues) > 1:
         cues.sort(key=_by_position)
     return tuple(cues)
 
 
-def _strongest_first(item: tuple[float, int, int, str, str, float]) -> float:
+def _strongest_first(item: tuple[float, int, int, str, str, int]) -> float:
     return -item[0]
 
 
@@ -231,6 +236,7 @@ def decide(
     decided: list[list[bool]] = decided_matrix.tolist()
     held_rows: list[list[bool]] = held.tolist()
     columns: list[list[float]] = model.weights.T.tolist()
+    rounded: list[list[float]] = [[round(weight, 3) for weight in column] for column in columns]
     names = model.labels
     out: list[tuple[LabelScore, ...]] = []
     indices = range(len(names))
@@ -249,12 +255,13 @@ def decide(
         held_row = held_rows[m]
         for j, score in enumerate(message_scores):
             if decided_row[j]:
-                cues = _cues(model, j, rows[m], norms[m], columns[j])
+                cues = _cues(model, j, rows[m], norms[m], columns[j], rounded[j])
                 labels.append(LabelScore(names[j], score, True, cues))
             elif held_row[j]:  # context (news, prevention …) kept it below: show why
-                cues = _cues(model, j, rows[m], norms[m], columns[j])
+                cues = _cues(model, j, rows[m], norms[m], columns[j], rounded[j])
                 labels.append(LabelScore(names[j], score, False, cues))
             else:
-                labels.append(_plain(j, score))
+                cached = caches[j].get(score)
+                labels.append(cached if cached is not None else _plain(j, score))
         out.append(tuple(labels))
     return out

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
-import ahocorasick
+import ahocorasick_rs
 
 from vigie.analyse.lexicon import Term
 
@@ -27,6 +27,11 @@ class Hit(NamedTuple):
     start: int
     end: int
     term: Term
+
+
+# per automaton key: its length, whether its first and last characters are alphanumeric (they
+# then need a word boundary), the terms folding to it and their annotations
+_Payload = tuple[int, bool, bool, tuple[Term, ...], tuple[Any, ...]]
 
 
 def _variants(folded: str) -> Iterable[str]:
@@ -54,23 +59,35 @@ class Matcher:
     ) -> None:
         self.terms: tuple[Term, ...] = tuple(terms)
         self.annotate = annotate
-        self._automaton = self._build(self.terms, annotate)
+        self._automaton, self._payloads = self._build(self.terms, annotate)
 
     @staticmethod
-    def _build(terms: Sequence[Term], annotate: Callable[[Term], Any] | None = None) -> Any:
+    def _build(
+        terms: Sequence[Term], annotate: Callable[[Term], Any] | None = None
+    ) -> tuple[ahocorasick_rs.AhoCorasick, list[_Payload]]:
+        """The automaton over every key, and per key (by its index) what a match of it carries.
+
+        ahocorasick_rs's DFA (Rust) scans about twice as fast per character as pyahocorasick;
+        overlapping search reports every match, in the order of their end offsets, as
+        pyahocorasick's ``iter`` did (the order ``_kept`` relies on for equal spans).
+        """
         by_key: dict[str, list[int]] = {}
         for index, term in enumerate(terms):
             for key in _variants(term.folded):
                 ids = by_key.setdefault(key, [])
                 if index not in ids:
                     ids.append(index)
-        automaton = ahocorasick.Automaton()
+        payloads: list[_Payload] = []
         for key, ids in by_key.items():
             found = tuple(terms[i] for i in ids)
             notes = tuple(map(annotate, found)) if annotate is not None else found
-            automaton.add_word(key, (len(key), key[0].isalnum(), key[-1].isalnum(), found, notes))
-        automaton.make_automaton()
-        return automaton
+            payloads.append((len(key), key[0].isalnum(), key[-1].isalnum(), found, notes))
+        automaton = ahocorasick_rs.AhoCorasick(
+            list(by_key),
+            matchkind=ahocorasick_rs.MatchKind.Standard,
+            implementation=ahocorasick_rs.Implementation.DFA,
+        )
+        return automaton, payloads
 
     def __reduce__(
         self,
@@ -96,10 +113,10 @@ class Matcher:
         if not text:
             return []
         size = len(text)
+        payloads = self._payloads
         raw: list[tuple[int, int, tuple[Term, ...], tuple[Any, ...]]] = []
-        for last, (length, left_word, right_word, terms, notes) in self._automaton.iter(text):
-            start = last - length + 1
-            end = last + 1
+        for index, start, end in self._automaton.find_matches_as_indexes(text, overlapping=True):
+            length, left_word, right_word, terms, notes = payloads[index]
             if left_word and start and text[start - 1].isalnum():
                 continue
             if right_word and end < size and text[end].isalnum():
