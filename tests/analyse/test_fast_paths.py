@@ -45,6 +45,29 @@ def test_string_translate_table_is_the_dict_table(text: str) -> None:
         assert text.translate(_TABLE_STRING) == text.translate(_TABLE)
 
 
+_MATCHER = Matcher(load_lexicon().terms)
+_KEY_PIECES = st.sampled_from([*_MATCHER._keys[::40], "s", "x", " ", "é", "🍫", "'", "-", "aa"])
+
+
+@settings(max_examples=300)
+@given(st.lists(_KEY_PIECES, max_size=8).map("".join) | _TRICKY)
+def test_matcher_automaton_reports_every_occurrence_of_every_key(text: str) -> None:
+    """The DFA's overlapping search equals a brute-force search for every key (code-point offsets,
+    non-ASCII text included), in order of end offset (``_kept`` relies on it for equal spans)."""
+    found = [
+        (_MATCHER._keys[i], start, end)
+        for i, start, end in _MATCHER._automaton.find_matches_as_indexes(text, overlapping=True)
+    ]
+    brute = set()
+    for key in _MATCHER._keys:
+        at = text.find(key)
+        while at != -1:
+            brute.add((key, at, at + len(key)))
+            at = text.find(key, at + 1)
+    assert sorted(found) == sorted(brute)
+    assert [end for _, _, end in found] == sorted(end for _, _, end in found)
+
+
 @settings(max_examples=300)
 @given(_TRICKY)
 def test_offer_candidates_keep_every_position_the_exact_check_accepts(text: str) -> None:

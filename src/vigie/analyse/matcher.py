@@ -59,13 +59,13 @@ class Matcher:
     ) -> None:
         self.terms: tuple[Term, ...] = tuple(terms)
         self.annotate = annotate
-        self._automaton, self._payloads = self._build(self.terms, annotate)
+        self._automaton, self._keys, self._payloads = self._build(self.terms, annotate)
 
     @staticmethod
     def _build(
         terms: Sequence[Term], annotate: Callable[[Term], Any] | None = None
-    ) -> tuple[ahocorasick_rs.AhoCorasick, list[_Payload]]:
-        """The automaton over every key, and per key (by its index) what a match of it carries.
+    ) -> tuple[ahocorasick_rs.AhoCorasick, list[str], list[_Payload]]:
+        """The automaton over every key, the keys, and per key (by index) what a match carries.
 
         ahocorasick_rs's DFA (Rust) scans about twice as fast per character as pyahocorasick;
         overlapping search reports every match, in the order of their end offsets, as
@@ -82,12 +82,13 @@ class Matcher:
             found = tuple(terms[i] for i in ids)
             notes = tuple(map(annotate, found)) if annotate is not None else found
             payloads.append((len(key), key[0].isalnum(), key[-1].isalnum(), found, notes))
+        keys = list(by_key)
         automaton = ahocorasick_rs.AhoCorasick(
-            list(by_key),
+            keys,
             matchkind=ahocorasick_rs.MatchKind.Standard,
             implementation=ahocorasick_rs.Implementation.DFA,
         )
-        return automaton, payloads
+        return automaton, keys, payloads
 
     def __reduce__(
         self,
