@@ -247,7 +247,9 @@ def _old_patterns(  # the reference, as it was
 _PATTERN_PIECES = st.sampled_from(
     [
         *"0123456789 .,-+/%x\n€$£@_'éh",
-        *("٣", "²", "①", "🍫", "☀", "\u00a0", "a" * 70, "\n" * 90, "0" * 7),
+        *("٣", "²", "①", "🍫", "☀", "\u00a0", "a" * 70, "\n" * 90, "0" * 7, "\ud800"),
+        *("\u25ff", "\u2600", "\u27bf", "\u27c0", "\U0001efff", "\U0001f000", "\U0001faff"),
+        *("\U0001fb00", "🍫" * 13, "€", "’"),
         *("eur", "euros", "e ", "balles", "usd", "dollar", "g", "gr", "kg", "mg", "µg", "ml"),
         *("pills", "tabs", "oz", "/2 oz", "le ", "la ", "par ", "per ", "the ", "each ", "a "),
         *("gramme", "pochon", "j", "jour", "day", "h", "h30", "h75", "ans", "ounce", "lbs"),
@@ -357,3 +359,12 @@ def test_after_number_first_characters() -> None:
     _first_chars(_parser.parse(features._AFTER_NUMBER.pattern[2:]), rest)
     assert features._AFTER_NUMBER.pattern[:2] == " ?"
     assert rest == set(features._AFTER_SPACE)
+
+
+def test_emoji_count_on_utf8_is_the_emoji_class() -> None:
+    for block in range(0, 0x110000, 0x400):
+        text = "".join(map(chr, range(block, block + 0x400)))
+        encoded = text.encode("utf-8", "surrogatepass")
+        utf8 = features._EMOJI_UTF8_4.findall(encoded) + features._EMOJI_UTF8_3.findall(encoded)
+        found = [char.encode() for char in features._EMOJI.findall(text)]
+        assert sorted(utf8) == sorted(char[: len(char) - 1] for char in found), hex(block)

@@ -101,12 +101,19 @@ _YOU_WILL = re.compile(
     r"|\bregl\w{0,5} (?:ton|son|votre|leur) compte|\bje sais ou (?:t'?habite|tu (?:vis|habite))"
 )
 # cheap substring gates: a regex only runs when its words can be there
+# (every _YOU_WILL match contains one; few distinct first characters keep the automaton fast)
 _YOU_WILL_MARKERS = (
-    " vas ", " va ", " vai ", "vont ", "allez ", "es mort", "es fini", "gaffe", "compte", "sais ou",
+    " vas ", " va ", " vai ", " vont ", " allez ", "tes mort", "t'es mort", "tes fini",
+    "t'es fini", " gaffe", " compte", " sais ou",
 )  # fmt: skip
 _GLUED_MARKERS = ("jte", "jt'", "jvai", "jv ", "j'vai", "jvous", "jvs")
 _LINK_MARKERS = ("http", "www.", "t.me", "telegram.me", "wa.me", "snapchat.com", ".onion")
 _EMOJI = re.compile(r"[\u2600-\u27bf\U0001F000-\U0001FAFF]")
+# The characters of _EMOJI in UTF-8: U+1F000-U+1FAFF are F0 9F 80 80 to F0 9F AB BF, U+2600-U+27BF
+# E2 98 80 to E2 9E BF. F0 and E2 only ever start a character, so each match of these two is one
+# character of _EMOJI; their literal first bytes are searched much faster than a class.
+_EMOJI_UTF8_4 = re.compile(rb"\xf0\x9f[\x80-\xab]")
+_EMOJI_UTF8_3 = re.compile(rb"\xe2[\x98-\x9e]")
 
 
 # Every _THREAT match starts with one of these literal strings (pronoun, optional "'", optional
@@ -412,11 +419,11 @@ def _patterns(
     if gates & _GATE_YOU:
         for match in _YOU_WILL.finditer(text):
             _add("pat:you_will", values, spans, match.start(), match.end(), text)
-    if not text.isascii():
-        for count, _match in enumerate(_EMOJI.finditer(text)):
-            if count >= 12:
-                break
-            values[_EMOJI_COLUMN] = min(count + 1, 12) / 4.0
+    if not ascii_text:
+        encoded = text.encode("utf-8", "surrogatepass")
+        emojis = len(_EMOJI_UTF8_4.findall(encoded)) + len(_EMOJI_UTF8_3.findall(encoded))
+        if emojis:
+            values[_EMOJI_COLUMN] = min(emojis, 12) / 4.0
 
 
 TermNote = tuple[str, int, float, "str | None", object, str]  # object: the key stays boxed
