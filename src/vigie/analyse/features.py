@@ -277,7 +277,11 @@ def _add(
     if values[i] < _CAPS.get(name, 2.0):
         values[i] += 1.0
     if spans is not None:
-        spans.setdefault(name, []).append((start, end, text[start:end]))
+        found = spans.get(name)
+        if found is None:
+            spans[name] = [(start, end, text[start:end])]
+        else:
+            found.append((start, end, text[start:end]))
 
 
 _NO_GROUPS: tuple[str | None, ...] = (None,) * _AFTER_NUMBER.groups
