@@ -368,3 +368,19 @@ def test_emoji_count_on_utf8_is_the_emoji_class() -> None:
         utf8 = features._EMOJI_UTF8_4.findall(encoded) + features._EMOJI_UTF8_3.findall(encoded)
         found = [char.encode() for char in features._EMOJI.findall(text)]
         assert sorted(utf8) == sorted(char[: len(char) - 1] for char in found), hex(block)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_PATTERN_TEXTS | st.text(max_size=80) | _TRICKY)
+def test_regexes_with_a_literal_first_find_what_they_replace(text: str) -> None:
+    for old, new in (
+        (_OLD_NUMBER, features._NUMBER),
+        (_OLD_PHONE, features._PHONE),
+        (_OLD_LINK, features._LINK),
+        (_OLD_TELEGRAM, features._TELEGRAM),
+        (_OLD_HANDLE, features._HANDLE),
+    ):
+        assert [m.span() for m in old.finditer(text)] == [m.span() for m in new.finditer(text)]
+    if text.isascii():
+        numbers = [m.span() for m in _OLD_NUMBER.finditer(text)]
+        assert numbers == [features._NUMBER_ASCII.match(text, s).span() for s, _ in numbers]  # type: ignore[union-attr]
