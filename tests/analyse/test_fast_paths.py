@@ -8,6 +8,7 @@ shortcuts honest, and compare the mypyc-compiled modules, when in use, with thei
 from __future__ import annotations
 
 import json
+import operator
 import os
 import re
 import subprocess
@@ -18,7 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vigie.analyse import _compiled
+from vigie.analyse import _compiled, features
 from vigie.analyse.extract import offers, places, products
 from vigie.analyse.extract.doc import Doc
 from vigie.analyse.features import message_features, scanned_features
@@ -153,3 +154,256 @@ def test_compiled_modules_equal_their_sources(shared_data: Path) -> None:
         env={**os.environ, "VIGIE_PURE_PYTHON": "1"},
     )
     assert json.loads(result.stdout) == json.loads(json.dumps(compiled))
+
+
+# features._patterns: one scan of the numbers (also for struct:menu_lines), _AFTER_NUMBER only
+# where it can match, regexes that start with a literal, exact gates. The reference below is
+# the previous implementation, with its own regexes.
+_OLD_NUMBER = re.compile(r"\d{1,6}(?:[.,]\d{1,3})?")
+_OLD_PHONE = re.compile(r"(?:\+|00)\d{1,3}[ .-]?\d(?:[ .-]?\d\d){4}|\b0[1-9](?:[ .-]?\d\d){4}\b")
+_OLD_LINK = re.compile(r"https?://|www\.|\bt\.me/|telegram\.me/|wa\.me/|snapchat\.com/|\.onion\b")
+_OLD_TELEGRAM = re.compile(r"\bt\.me/|telegram\.me/|joinchat")
+_OLD_HANDLE = re.compile(r"(?<![\w.])@[a-z0-9_]{3,32}\b")
+_OLD_YOU_MARKERS = (
+    " vas ", " va ", " vai ", "vont ", "allez ", "t'es ", "tes ", "t es ", "gaffe", "compte",
+    "sais ou",
+)  # fmt: skip
+
+
+def _old_line_has_offer(line: str) -> bool:
+    price = quantity = False
+    for match in _OLD_NUMBER.finditer(line):
+        after = features._AFTER_NUMBER.match(line, match.end())
+        if after is None:
+            continue
+        start = match.start()
+        if after.group("currency") or (start and line[start - 1] in "€$£"):
+            price = True
+        if after.group("unit") or after.group("per_unit"):
+            quantity = True
+    return price and quantity
+
+
+def _old_menu_lines(text: str) -> int:
+    if "\n" not in text:
+        return 0
+    count = 0
+    for line in text.split("\n", 400)[:400]:
+        if len(line) < 160 and _old_line_has_offer(line):
+            count += 1
+    return count
+
+
+def _old_patterns(  # the reference, as it was
+    text: str, values: list[float], spans: dict[str, list[tuple[int, int, str]]]
+) -> None:
+    add = features._add
+    digits = 0
+    for match in _OLD_NUMBER.finditer(text):
+        start, end = match.span()
+        digits += end - start
+        if start and (text[start - 1].isalnum() or text[start - 1] in ".,"):
+            continue
+        after = features._AFTER_NUMBER.match(text, end)
+        stop = after.end() if after is not None else end
+        if (start and text[start - 1] in "€$£") or (start > 1 and text[start - 2] in "€$£"):
+            add("pat:price", values, spans, start - 1, stop, text)
+        if after is None or after.end() == end:
+            continue
+        group = after.group
+        if group("currency"):
+            add("pat:price", values, spans, start, stop, text)
+        if group("per_unit"):
+            add("pat:price_per_unit", values, spans, start, stop, text)
+        elif group("per_day"):
+            add("pat:pay_per_day", values, spans, start, stop, text)
+        elif group("unit") or group("fraction"):
+            add("pat:quantity", values, spans, start, stop, text)
+            if group("unit") in features._DOSE_UNITS:
+                add("pat:dose", values, spans, start, stop, text)
+        elif group("times"):
+            add("pat:multiplier", values, spans, start, stop, text)
+        elif group("hour"):
+            if "." not in match.group() and "," not in match.group() and int(match.group()) <= 24:
+                add("pat:hours", values, spans, start, stop, text)
+        elif group("age"):
+            if 10 <= float(match.group().replace(",", ".")) <= 17:
+                add("pat:age", values, spans, start, stop, text)
+        elif group("percent"):
+            if (start and text[start - 1] == "-") or (start > 1 and text[start - 2] == "-"):
+                add("pat:percent_off", values, spans, start - 1, stop, text)
+            else:
+                add("pat:percent", values, spans, start, stop, text)
+    if digits >= 9:
+        for match in _OLD_PHONE.finditer(text):
+            add("pat:phone", values, spans, match.start(), match.end(), text)
+    if any(marker in text for marker in features._LINK_MARKERS):
+        for match in _OLD_LINK.finditer(text):
+            add("pat:link", values, spans, match.start(), match.end(), text)
+        for match in _OLD_TELEGRAM.finditer(text):
+            add("pat:telegram_link", values, spans, match.start(), match.end(), text)
+    if "@" in text:
+        for match in _OLD_HANDLE.finditer(text):
+            add("pat:handle", values, spans, match.start(), match.end(), text)
+    if any(marker in text for marker in features._GLUED_MARKERS):
+        for match in features._THREAT_GLUED.finditer(text):
+            if match.start() == 0 or not text[match.start() - 1].isalnum():
+                add("pat:threat", values, spans, match.start(), match.end(), text)
+    for match in features._THREAT.finditer(text):
+        start = match.start()
+        if start and text[start - 1].isalnum():
+            continue
+        if features._THREAT_SUBJECT.search(text, max(0, start - 14), start):
+            add("pat:threat", values, spans, max(0, start - 14), match.end(), text)
+    if any(marker in text for marker in _OLD_YOU_MARKERS):
+        for match in features._YOU_WILL.finditer(text):
+            add("pat:you_will", values, spans, match.start(), match.end(), text)
+    if not text.isascii():
+        for count, _match in enumerate(features._EMOJI.finditer(text)):
+            if count >= 12:
+                break
+            values[features._INDEX["struct:emoji"]] = min(count + 1, 12) / 4.0
+    if "\n" in text:
+        values[features._INDEX["struct:menu_lines"]] = min(_old_menu_lines(text), 6) / 2.0
+
+
+_PATTERN_PIECES = st.sampled_from(
+    [
+        *"0123456789 .,-+/%x\n€$£@_'éh",
+        *("٣", "²", "①", "🍫", "☀", "\u00a0", "a" * 70, "\n" * 90, "0" * 7, "\ud800"),
+        *("\u25ff", "\u2600", "\u27bf", "\u27c0", "\U0001efff", "\U0001f000", "\U0001faff"),
+        *("\U0001fb00", "🍫" * 13, "€", "’"),
+        *("eur", "euros", "e ", "balles", "usd", "dollar", "g", "gr", "kg", "mg", "µg", "ml"),
+        *("pills", "tabs", "oz", "/2 oz", "le ", "la ", "par ", "per ", "the ", "each ", "a "),
+        *("gramme", "pochon", "j", "jour", "day", "h", "h30", "h75", "ans", "ounce", "lbs"),
+        *("te ", "t'", "vous ", "you ", "l'", "tue", "kill", "fais mal", "faire la peau"),
+        *("je vais ", "j'", "i'll ", "on va ", "jte ", "jvais t'encul", "tu vas voir"),
+        *("t'es mort", "tes fini", "fais gaffe", "regle ton compte", "je sais ou tu vis"),
+        *("http://", "https://", "www.", "t.me/", "telegram.me/", "wa.me/", ".onion", "joinchat"),
+        *("@user_1", "+33", "0033", "06 12 34 56 78", "0612345678", "+44 7911-123456"),
+    ]
+)
+
+
+# a number, maybe a space or two, and what can follow a number (or anything else)
+_NUMBER_AND_NEXT = st.builds(
+    operator.add,
+    st.sampled_from(["1", "12", "5,5", "0.25", "16", "123456", "€3", "-20", "x9", "٣"]),
+    st.builds(
+        operator.add,
+        st.sampled_from(["", " ", "  ", "\n"]),
+        st.sampled_from([*features._AFTER_FIRST, "q", "y", "é", "_", "1", "euro", "eur", "ans"])
+        | _PATTERN_PIECES,
+    ),
+)
+_PATTERN_TEXTS = st.lists(_PATTERN_PIECES | _NUMBER_AND_NEXT, max_size=40).map("".join)
+
+
+def _assert_patterns_as_before(text: str) -> None:
+    size = len(features.FEATURES) + 2
+    values: list[float] = [0.0] * size
+    reference_values: list[float] = [0.0] * size
+    spans: dict[str, list[tuple[int, int, str]]] = {}
+    reference_spans: dict[str, list[tuple[int, int, str]]] = {}
+    features._patterns(text, values, spans)
+    _old_patterns(text, reference_values, reference_spans)
+    assert values == reference_values
+    assert spans == reference_spans
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_PATTERN_TEXTS | st.text(max_size=80) | _TRICKY)
+def test_patterns_equal_the_previous_implementation(text: str) -> None:
+    _assert_patterns_as_before(text)
+
+
+@pytest.mark.parametrize("lines_before", [0, 1, 398, 399, 400, 401])
+@pytest.mark.parametrize("width", [157, 158, 159, 160])
+def test_menu_lines_limits_as_before(lines_before: int, width: int) -> None:
+    offer = "2g 20€ 3g 25 € 5g €40"
+    line = offer + " " * (width - len(offer) - 3) + "x 1"  # a number at the end of the line
+    for text in (
+        "\n" * lines_before + line,
+        "\n" * lines_before + line + "\n" + line,
+        "a 1\n" * lines_before + line + "\n",
+        line + "\n" + "\n".join([line] * lines_before),
+    ):
+        assert len(line) == width
+        _assert_patterns_as_before(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_PATTERN_TEXTS | st.text(max_size=80))
+def test_threat_gate_is_open_wherever_the_threat_regex_matches(text: str) -> None:
+    gates = 0
+    for _, gate in features._GATES.iter(text):
+        gates |= gate
+    if features._THREAT.search(text):
+        assert gates & features._GATE_THREAT
+
+
+def _first_chars(items: object, found: set[str]) -> bool:
+    """Add the characters a match of the parsed regex ``items`` can start with to ``found``;
+    whether it can match the empty string."""
+    from re import _constants as c  # type: ignore[attr-defined]
+
+    for op, av in items:  # type: ignore[attr-defined]
+        if op is c.LITERAL:
+            found.add(chr(av))
+            return False
+        if op is c.IN:
+            for kind, value in av:
+                assert kind in (c.LITERAL, c.RANGE), kind
+                low, high = (value, value) if kind is c.LITERAL else value
+                found.update(chr(code) for code in range(low, high + 1))
+            return False
+        if op is c.BRANCH:
+            if not any([_first_chars(branch, found) for branch in av[1]]):
+                return False
+        elif op is c.SUBPATTERN:
+            if not _first_chars(av[3], found):
+                return False
+        elif op is c.MAX_REPEAT:
+            if not _first_chars(av[2], found) and av[0] > 0:
+                return False
+        else:
+            assert op in (c.AT, c.ASSERT_NOT), op  # zero width
+    return True
+
+
+def test_after_number_first_characters() -> None:
+    from re import _parser  # type: ignore[attr-defined]
+
+    found: set[str] = set()
+    assert _first_chars(_parser.parse(features._AFTER_NUMBER.pattern), found)  # may be empty
+    assert found == set(features._AFTER_FIRST)
+    # after its optional space, the regex cannot take another space
+    rest: set[str] = set()
+    _first_chars(_parser.parse(features._AFTER_NUMBER.pattern[2:]), rest)
+    assert features._AFTER_NUMBER.pattern[:2] == " ?"
+    assert rest == set(features._AFTER_SPACE)
+
+
+def test_emoji_count_on_utf8_is_the_emoji_class() -> None:
+    for block in range(0, 0x110000, 0x400):
+        text = "".join(map(chr, range(block, block + 0x400)))
+        encoded = text.encode("utf-8", "surrogatepass")
+        utf8 = features._EMOJI_UTF8_4.findall(encoded) + features._EMOJI_UTF8_3.findall(encoded)
+        found = [char.encode() for char in features._EMOJI.findall(text)]
+        assert sorted(utf8) == sorted(char[: len(char) - 1] for char in found), hex(block)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_PATTERN_TEXTS | st.text(max_size=80) | _TRICKY)
+def test_regexes_with_a_literal_first_find_what_they_replace(text: str) -> None:
+    for old, new in (
+        (_OLD_NUMBER, features._NUMBER),
+        (_OLD_PHONE, features._PHONE),
+        (_OLD_LINK, features._LINK),
+        (_OLD_TELEGRAM, features._TELEGRAM),
+        (_OLD_HANDLE, features._HANDLE),
+    ):
+        assert [m.span() for m in old.finditer(text)] == [m.span() for m in new.finditer(text)]
+    if text.isascii():
+        numbers = [m.span() for m in _OLD_NUMBER.finditer(text)]
+        assert numbers == [features._NUMBER_ASCII.match(text, s).span() for s, _ in numbers]  # type: ignore[union-attr]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any, Final
 
 import ahocorasick
 
@@ -34,14 +35,16 @@ __all__ = [
 ]
 
 
-_THREAT_VERBS = (
-    r"(?:tuer|tue|bute|buter|fum|plant|niqu|nik|ntm|defonc|demont|defigur|eclat|explos|cass|"
-    r"bris|pet|dechir|brul|cram|crev|saign|frapp|tabass|marav|allum|rafal|plomb|fracass|"
-    r"demoli|soulev|balay|enterr|egorg|retrouv|attrap|baise|encul|louvr|ecras|massacr|bais|"
-    r"bols|detrui|viol|finir|faire la peau|faire payer|fais payer|fais gout|faire gout|"
-    r"fais regrett|faire regrett|fais mal|faire mal|rend visite|degag|faire la guerre|bot|"
-    r"envoyer une equipe|envoyer des gars|kill|hurt)"
-)
+_THREAT_VERB_WORDS = (  # noqa: SIM905 - one readable block
+    "tuer|tue|bute|buter|fum|plant|niqu|nik|ntm|defonc|demont|defigur|eclat|explos|cass|"
+    "bris|pet|dechir|brul|cram|crev|saign|frapp|tabass|marav|allum|rafal|plomb|fracass|"
+    "demoli|soulev|balay|enterr|egorg|retrouv|attrap|baise|encul|louvr|ecras|massacr|bais|"
+    "bols|detrui|viol|finir|faire la peau|faire payer|fais payer|fais gout|faire gout|"
+    "fais regrett|faire regrett|fais mal|faire mal|rend visite|degag|faire la guerre|bot|"
+    "envoyer une equipe|envoyer des gars|kill|hurt"
+).split("|")
+_THREAT_VERBS = "(?:" + "|".join(_THREAT_VERB_WORDS) + ")"  # plain words: no regex syntax
+_THREAT_PRONOUNS = ("te", "t'", "vous", "vs", "you", "l'")
 _UNIT_WORDS = (
     r"g|gr|grs|grammes?|gramm?s?|kg|kilos?|mg|mcg|ug|µg|ml|cl|oz|ounces?|lbs?|pounds?|tabs?|"
     r"pills?|caps?|capsules?|blotters?|pcs|pieces?|hits|drops|qp|hp|zips?|pochons?|barrettes?|"
@@ -53,7 +56,11 @@ _PER_UNIT = (
 )
 _PER_DAY = r"j|jour|jours|journee|jrs?|day|days|semaine|sem|week|nuit|night|shift"
 _DOSE_UNITS = frozenset({"mg", "mcg", "ug", "µg"})
-_NUMBER = re.compile(r"\d{1,6}(?:[.,]\d{1,3})?")
+_NUMBER = re.compile(r"\d\d{0,5}(?:[.,]\d{1,3})?")  # \d{1,6}: a leading class is searched faster
+_NUMBER_ASCII = re.compile(r"[0-9]{1,6}(?:[.,][0-9]{1,3})?")  # the same on ASCII text
+# ASCII text encoded and translated with this table has "0" where it has a digit, " " elsewhere:
+# bytes.find then finds where the next number starts much faster than a regex search
+_DIGIT_MARKS = bytes(48 if 48 <= code <= 57 else 32 for code in range(256))
 # What follows a number: a currency, "per <unit>" or "per <day>", a unit, an hour, an age, "%".
 _AFTER_NUMBER = re.compile(
     r" ?(?:(?P<currency>€|eur\b|euros?\b|e\b|balles\b|\$|£|usd\b|gbp\b|dollars?\b|boules?\b) ?)?"
@@ -61,11 +68,23 @@ _AFTER_NUMBER = re.compile(
     rf"|(?P<unit>{_UNIT_WORDS})(?!\w)|(?P<hour>h(?:[0-5]\d)?)\b|(?P<age>ans)\b|(?P<percent>%)"
     r"|(?P<fraction>/\d{1,2} ?(?:oz|ounce|once|lb)\b)|(?P<times>x)\b)?"
 )
-_PHONE = re.compile(r"(?:\+|00)\d{1,3}[ .-]?\d(?:[ .-]?\d\d){4}|\b0[1-9](?:[ .-]?\d\d){4}\b")
-_LINK = re.compile(r"https?://|www\.|\bt\.me/|telegram\.me/|wa\.me/|snapchat\.com/|\.onion\b")
-_TELEGRAM = re.compile(r"\bt\.me/|telegram\.me/|joinchat")
-_HANDLE = re.compile(r"(?<![\w.])@[a-z0-9_]{3,32}\b")
-_THREAT = re.compile(rf"(?:te|t'|vous|vs|you|l')'? ?{_THREAT_VERBS}")
+# The characters a non-empty _AFTER_NUMBER match can start with (its optional space, then the
+# first characters of its words and signs; tests/analyse/test_fast_paths.py derives this set
+# from the regex). After any other character the match is empty and every group is None; after
+# " " followed by a character outside _AFTER_SPACE it is the space alone, with no group.
+_AFTER_FIRST = " $%/abcdeghklmopqtuxz£µ€"
+_AFTER_SPACE = _AFTER_FIRST[1:]
+# Each alternative starts with a literal character, so that the search skips to the characters
+# that can start a match: "0(?<!\w0)" is "\b0" and "t(?<!\wt)" is "\bt" (0 and t are word
+# characters), "@(?<![\w.]@)" is "(?<![\w.])@", "(?:\+|00)X" is "\+X|00X".
+_PHONE = re.compile(
+    r"\+\d{1,3}[ .-]?\d(?:[ .-]?\d\d){4}|00\d{1,3}[ .-]?\d(?:[ .-]?\d\d){4}"
+    r"|0(?<!\w0)[1-9](?:[ .-]?\d\d){4}\b"
+)
+_LINK = re.compile(r"https?://|www\.|t(?<!\wt)\.me/|telegram\.me/|wa\.me/|snapchat\.com/|\.onion\b")
+_TELEGRAM = re.compile(r"t(?<!\wt)\.me/|telegram\.me/|joinchat")
+_HANDLE = re.compile(r"@(?<![\w.]@)[a-z0-9_]{3,32}\b")
+_THREAT = re.compile(rf"(?:{'|'.join(_THREAT_PRONOUNS)})'? ?{_THREAT_VERBS}")
 # the pronoun glued to the subject or verb: "jte baise", "jvais tencule"
 _THREAT_GLUED = re.compile(
     rf"j(?:te|t'|vous|vs) ?{_THREAT_VERBS}|j'?(?:vais|vai|v) t'?(?:encul|nik|niqu|tu|bute|crev)"
@@ -82,30 +101,52 @@ _YOU_WILL = re.compile(
     r"|\bregl\w{0,5} (?:ton|son|votre|leur) compte|\bje sais ou (?:t'?habite|tu (?:vis|habite))"
 )
 # cheap substring gates: a regex only runs when its words can be there
+# (every _YOU_WILL match contains one; few distinct first characters keep the automaton fast)
 _YOU_WILL_MARKERS = (
-    " vas ", " va ", " vai ", "vont ", "allez ", "t'es ", "tes ", "t es ", "gaffe", "compte",
-    "sais ou",
+    " vas ", " va ", " vai ", " vont ", " allez ", "tes mort", "t'es mort", "tes fini",
+    "t'es fini", " gaffe", " compte", " sais ou",
 )  # fmt: skip
 _GLUED_MARKERS = ("jte", "jt'", "jvai", "jv ", "j'vai", "jvous", "jvs")
 _LINK_MARKERS = ("http", "www.", "t.me", "telegram.me", "wa.me", "snapchat.com", ".onion")
 _EMOJI = re.compile(r"[\u2600-\u27bf\U0001F000-\U0001FAFF]")
+# The characters of _EMOJI in UTF-8: U+1F000-U+1FAFF are F0 9F 80 80 to F0 9F AB BF, U+2600-U+27BF
+# E2 98 80 to E2 9E BF. F0 and E2 only ever start a character, so each match of these two is one
+# character of _EMOJI; their literal first bytes are searched much faster than a class.
+_EMOJI_UTF8_4 = re.compile(rb"\xf0\x9f[\x80-\xab]")
+_EMOJI_UTF8_3 = re.compile(rb"\xe2[\x98-\x9e]")
+
+
+# Every _THREAT match starts with one of these literal strings (pronoun, optional "'", optional
+# space, verb): the gate is exact, and _THREAT only runs on the few texts that have one.
+_THREAT_MARKERS = tuple(
+    pronoun + quote + space + verb
+    for pronoun in _THREAT_PRONOUNS
+    for quote in ("", "'")
+    for space in ("", " ")
+    for verb in _THREAT_VERB_WORDS
+)
 
 
 def _gate_automaton() -> ahocorasick.Automaton:
-    """The three marker lists above in one automaton: one pass tells which gates are open."""
+    """The marker lists above in one automaton: one pass tells which gates are open (the value
+    of a marker is the bit set of the gates it opens)."""
     automaton = ahocorasick.Automaton()
     for gate, markers in (
         (_GATE_LINK, _LINK_MARKERS),
         (_GATE_GLUED, _GLUED_MARKERS),
         (_GATE_YOU, _YOU_WILL_MARKERS),
+        (_GATE_THREAT, _THREAT_MARKERS),
     ):
         for marker in markers:
-            automaton.add_word(marker, gate)
+            automaton.add_word(marker, automaton.get(marker, 0) | gate)
     automaton.make_automaton()
     return automaton
 
 
-_GATE_LINK, _GATE_GLUED, _GATE_YOU = 1, 2, 4
+_GATE_LINK: Final = 1
+_GATE_GLUED: Final = 2
+_GATE_YOU: Final = 4
+_GATE_THREAT: Final = 8
 _GATES = _gate_automaton()
 
 PATTERNS: tuple[str, ...] = (
@@ -192,7 +233,7 @@ FEATURES: tuple[str, ...] = (
     *_CONJUNCTIONS,
 )
 _INDEX = {name: i for i, name in enumerate(FEATURES + _HELPERS)}
-_LEX_CAP = 2.0
+_LEX_CAP: Final = 2.0
 _STRONG_PRODUCT = 0.6
 
 
@@ -224,31 +265,6 @@ class FeatureRow:
     spans: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
 
 
-def _menu_lines(text: str) -> int:
-    """Lines that carry both a quantity or product unit and a price (menu or tier lines)."""
-    if "\n" not in text:
-        return 0
-    count = 0
-    for line in text.split("\n", 400)[:400]:
-        if len(line) < 160 and _line_has_offer(line):
-            count += 1
-    return count
-
-
-def _line_has_offer(line: str) -> bool:
-    price = quantity = False
-    for match in _NUMBER.finditer(line):
-        after = _AFTER_NUMBER.match(line, match.end())
-        if after is None:
-            continue
-        start = match.start()
-        if after.group("currency") or (start and line[start - 1] in "€$£"):
-            price = True
-        if after.group("unit") or after.group("per_unit"):
-            quantity = True
-    return price and quantity
-
-
 def _add(
     name: str,
     values: list[float],
@@ -261,54 +277,131 @@ def _add(
     if values[i] < _CAPS.get(name, 2.0):
         values[i] += 1.0
     if spans is not None:
-        spans.setdefault(name, []).append((start, end, text[start:end]))
+        found = spans.get(name)
+        if found is None:
+            spans[name] = [(start, end, text[start:end])]
+        else:
+            found.append((start, end, text[start:end]))
+
+
+_NO_GROUPS: tuple[str | None, ...] = (None,) * _AFTER_NUMBER.groups
 
 
 def _patterns(
     text: str, values: list[float], spans: dict[str, list[tuple[int, int, str]]] | None
 ) -> None:
-    """Structural patterns, each behind a cheap test so that plain chat costs little."""
-    digits = 0
-    for match in _NUMBER.finditer(text):
+    """Structural patterns, each behind a cheap test so that plain chat costs little, and
+    struct:menu_lines (lines that carry both a quantity or product unit and a price: menu or
+    tier lines, among the first 400 lines, each under 160 characters) from the same scan of the
+    numbers: neither a number nor an _AFTER_NUMBER match can contain a newline, so matching on
+    the whole text gives what matching on each line would."""
+    size = len(text)
+    # the longest run of numbers separated by at most one character: a phone number needs 10
+    # digits in such a run (every digit is inside a number match), so _PHONE runs only then
+    run = longest_run = 0
+    run_end = -2
+    # the line of the current number: its end, whether it counts, what it has shown so far
+    multiline = "\n" in text
+    menu = line_no = counted_to = 0
+    line_end = -1
+    line_ok = line_price = line_quantity = False
+    # the numbers of _NUMBER.finditer(text), one after the other
+    ascii_text = text.isascii()
+    marks = text.encode("ascii").translate(_DIGIT_MARKS) if ascii_text else b""
+    search = 0
+    while True:
+        if ascii_text:
+            digit = marks.find(48, search)
+            if digit < 0:
+                break
+            match = _NUMBER_ASCII.match(text, digit)
+        else:
+            match = _NUMBER.search(text, search)
+        if match is None:
+            break
         start, end = match.span()
-        digits += end - start
-        if start and (text[start - 1].isalnum() or text[start - 1] in ".,"):
-            continue  # inside a token: "mp3", "h24"
-        after = _AFTER_NUMBER.match(text, end)
-        stop = after.end() if after is not None else end
-        if (start and text[start - 1] in "€$£") or (start > 1 and text[start - 2] in "€$£"):
-            _add("pat:price", values, spans, start - 1, stop, text)
-        if after is None or after.end() == end:
+        search = end
+        run = run + end - start if start - run_end <= 1 else end - start
+        run_end = end
+        if run > longest_run:
+            longest_run = run
+        if multiline and start > line_end:  # a new line
+            if line_ok and line_price and line_quantity:
+                menu += 1
+            line_no += text.count("\n", counted_to, start)
+            counted_to = start
+            line_end = text.find("\n", start)
+            if line_end < 0:
+                line_end = size
+            line_ok = line_no < 400 and line_end - text.rfind("\n", 0, start) - 1 < 160
+            line_price = line_quantity = False
+        for_menu = line_ok and not (line_price and line_quantity)
+        previous = text[start - 1] if start else "\n"  # "\n": none of the signs tested below
+        inside = previous.isalnum() or previous in ".,"  # inside a token: "mp3", "h24"
+        if inside and not for_menu:
             continue
-        group = after.group
-        if group("currency"):
+        # _AFTER_NUMBER.match(text, end), run only when it can match more than a space
+        after: re.Match[str] | None = None
+        stop = end
+        if end < size:
+            following = text[end]
+            if following == " ":
+                stop = end + 1
+                if end + 1 < size and text[end + 1] in _AFTER_SPACE:
+                    after = _AFTER_NUMBER.match(text, end)
+            elif following in _AFTER_FIRST:
+                after = _AFTER_NUMBER.match(text, end)
+        groups = _NO_GROUPS
+        if after is not None:
+            stop = after.end()
+            groups = after.groups()
+        currency, per_unit, per_day, unit, hour, age, percent, fraction, times = groups
+        if for_menu:
+            if currency or previous in "€$£":
+                line_price = True
+            if unit or per_unit:
+                line_quantity = True
+        if inside:
+            continue
+        if previous in "€$£" or (start > 1 and text[start - 2] in "€$£"):
+            _add("pat:price", values, spans, start - 1, stop, text)
+        if after is None or stop == end:  # no group matched
+            continue
+        if currency:
             _add("pat:price", values, spans, start, stop, text)
-        if group("per_unit"):
+        if per_unit:
             _add("pat:price_per_unit", values, spans, start, stop, text)
-        elif group("per_day"):
+        elif per_day:
             _add("pat:pay_per_day", values, spans, start, stop, text)
-        elif group("unit") or group("fraction"):
+        elif unit or fraction:
             _add("pat:quantity", values, spans, start, stop, text)
-            if group("unit") in _DOSE_UNITS:
+            if unit in _DOSE_UNITS:
                 _add("pat:dose", values, spans, start, stop, text)
-        elif group("times"):
+        elif times:
             _add("pat:multiplier", values, spans, start, stop, text)
-        elif group("hour"):
-            if "." not in match.group() and "," not in match.group() and int(match.group()) <= 24:
+        elif hour:
+            number = match.group()
+            if "." not in number and "," not in number and int(number) <= 24:
                 _add("pat:hours", values, spans, start, stop, text)
-        elif group("age"):
+        elif age:
             if 10 <= float(match.group().replace(",", ".")) <= 17:
                 _add("pat:age", values, spans, start, stop, text)
-        elif group("percent"):
-            if (start and text[start - 1] == "-") or (start > 1 and text[start - 2] == "-"):
+        elif percent:
+            if previous == "-" or (start > 1 and text[start - 2] == "-"):
                 _add("pat:percent_off", values, spans, start - 1, stop, text)
             else:
                 _add("pat:percent", values, spans, start, stop, text)
-    if digits >= 9:
+    if multiline:
+        if line_ok and line_price and line_quantity:
+            menu += 1
+        values[_MENU_LINES] = min(menu, 6) / 2.0
+    if longest_run >= 10:
         for match in _PHONE.finditer(text):
             _add("pat:phone", values, spans, match.start(), match.end(), text)
-    gates = {gate for _, gate in _GATES.iter(text)}
-    if _GATE_LINK in gates:
+    gates = 0
+    for _, gate in _GATES.iter(text):
+        gates |= gate
+    if gates & _GATE_LINK:
         for match in _LINK.finditer(text):
             _add("pat:link", values, spans, match.start(), match.end(), text)
         for match in _TELEGRAM.finditer(text):
@@ -316,27 +409,28 @@ def _patterns(
     if "@" in text:
         for match in _HANDLE.finditer(text):
             _add("pat:handle", values, spans, match.start(), match.end(), text)
-    if _GATE_GLUED in gates:
+    if gates & _GATE_GLUED:
         for match in _THREAT_GLUED.finditer(text):
             if match.start() == 0 or not text[match.start() - 1].isalnum():
                 _add("pat:threat", values, spans, match.start(), match.end(), text)
-    for match in _THREAT.finditer(text):
-        start = match.start()
-        if start and text[start - 1].isalnum():
-            continue
-        if _THREAT_SUBJECT.search(text, max(0, start - 14), start):
-            _add("pat:threat", values, spans, max(0, start - 14), match.end(), text)
-    if _GATE_YOU in gates:
+    if gates & _GATE_THREAT:
+        for match in _THREAT.finditer(text):
+            start = match.start()
+            if start and text[start - 1].isalnum():
+                continue
+            if _THREAT_SUBJECT.search(text, max(0, start - 14), start):
+                _add("pat:threat", values, spans, max(0, start - 14), match.end(), text)
+    if gates & _GATE_YOU:
         for match in _YOU_WILL.finditer(text):
             _add("pat:you_will", values, spans, match.start(), match.end(), text)
-    if not text.isascii():
-        for count, _match in enumerate(_EMOJI.finditer(text)):
-            if count >= 12:
-                break
-            values[_INDEX["struct:emoji"]] = min(count + 1, 12) / 4.0
+    if not ascii_text:
+        encoded = text.encode("utf-8", "surrogatepass")
+        emojis = len(_EMOJI_UTF8_4.findall(encoded)) + len(_EMOJI_UTF8_3.findall(encoded))
+        if emojis:
+            values[_EMOJI_COLUMN] = min(emojis, 12) / 4.0
 
 
-TermNote = tuple[str, int, float, "str | None", tuple[str, str], str]
+TermNote = tuple[str, int, float, "str | None", object, str]  # object: the key stays boxed
 
 
 def term_note(term: Term) -> TermNote:
@@ -371,11 +465,14 @@ def scanned_features(
 ) -> FeatureRow:
     """:func:`message_features` from :meth:`~vigie.analyse.matcher.Matcher.scan` matches
     annotated with :func:`term_note` (the analyser's path: no per-hit lookups)."""
-    values = [0.0] * (len(FEATURES) + len(_HELPERS))
+    values = [0.0] * _ROW_SIZE
     spans: dict[str, list[tuple[int, int, str]]] = {}
     products: set[str] = set()
-    counted: set[tuple[str, str]] = set()
-    for start, end, notes in scanned:
+    counted: set[object] = set()
+    # positions typed Any: the compiled loop passes them on as they are instead of unboxing
+    # and boxing them again
+    hits: Sequence[tuple[Any, Any, tuple[TermNote, ...]]] = scanned
+    for start, end, notes in hits:
         for name, i, weight, product, key, cue in notes:
             if product is not None:
                 products.add(product)
@@ -383,13 +480,13 @@ def scanned_features(
                 counted.add(key)
                 values[i] = min(values[i] + weight, _LEX_CAP)
             if with_spans:
-                if name in spans:
-                    spans[name].append((start, end, cue))
-                else:
+                found = spans.get(name)
+                if found is None:
                     spans[name] = [(start, end, cue)]
+                else:
+                    found.append((start, end, cue))
     _patterns(text, values, spans if with_spans else None)
-    if "\n" in text:
-        values[_MENU_LINES] = min(_menu_lines(text), 6) / 2.0
+    if "\n" in text:  # (struct:menu_lines is set by _patterns)
         values[_LINES] = min(text.count("\n"), 20) / 10.0
     values[_LENGTH] = min(len(text), 2000) / 1000.0
     if products:
@@ -407,15 +504,18 @@ def scanned_features(
                     b = values[right]
                     if b:
                         values[i] = min(a, b, 1.0)
-    del values[len(FEATURES) :]
+    del values[_N_FEATURES:]
     return FeatureRow(values, spans)
 
 
 _FEATURE_OF_TAG: dict[str, str] = {}
-_MENU_LINES = _INDEX["struct:menu_lines"]
-_LINES = _INDEX["struct:lines"]
-_LENGTH = _INDEX["struct:length"]
-_PRODUCTS_DISTINCT = _INDEX["struct:products_distinct"]
+_N_FEATURES: Final = len(FEATURES)
+_ROW_SIZE: Final = len(FEATURES) + len(_HELPERS)
+_MENU_LINES: Final = _INDEX["struct:menu_lines"]
+_LINES: Final = _INDEX["struct:lines"]
+_LENGTH: Final = _INDEX["struct:length"]
+_PRODUCTS_DISTINCT: Final = _INDEX["struct:products_distinct"]
+_EMOJI_COLUMN: Final = _INDEX["struct:emoji"]
 _CONJUNCTION_INDEX = tuple(
     (_INDEX[name], _INDEX[left], _INDEX[right]) for name, (left, right) in _CONJUNCTIONS.items()
 )
