@@ -24,7 +24,7 @@ from vigie.analyse.extract import offers, places, products
 from vigie.analyse.extract.doc import Doc
 from vigie.analyse.features import message_features, scanned_features
 from vigie.analyse.lexicon import load_lexicon
-from vigie.analyse.matcher import Matcher
+from vigie.analyse.matcher import Matcher, overlapping_matches
 from vigie.analyse.normalise import _BEYOND_STRING, _TABLE, _TABLE_STRING, normalise
 from vigie.analyse.pipeline import Analyser, analysis_to_dict
 
@@ -47,17 +47,20 @@ def test_string_translate_table_is_the_dict_table(text: str) -> None:
 
 
 _MATCHER = Matcher(load_lexicon().terms)
-_KEY_PIECES = st.sampled_from([*_MATCHER._keys[::40], "s", "x", " ", "é", "🍫", "'", "-", "aa"])
+_KEY_PIECES = st.sampled_from(
+    [*_MATCHER._keys[::40], "s", "x", " ", "é", "🍫", "'", "-", "aa", "\ud800", "\udfff"]
+)
 
 
 @settings(max_examples=300)
 @given(st.lists(_KEY_PIECES, max_size=8).map("".join) | _TRICKY)
 def test_matcher_automaton_reports_every_occurrence_of_every_key(text: str) -> None:
     """The DFA's overlapping search equals a brute-force search for every key (code-point offsets,
-    non-ASCII text included), in order of end offset (``_kept`` relies on it for equal spans)."""
+    non-ASCII text and lone surrogates included), in order of end offset (``_kept`` relies on
+    it for equal spans)."""
     found = [
         (_MATCHER._keys[i], start, end)
-        for i, start, end in _MATCHER._automaton.find_matches_as_indexes(text, overlapping=True)
+        for i, start, end in overlapping_matches(_MATCHER._automaton, text)
     ]
     brute = set()
     for key in _MATCHER._keys:
@@ -336,8 +339,8 @@ def test_menu_lines_limits_as_before(lines_before: int, width: int) -> None:
 @given(_PATTERN_TEXTS | st.text(max_size=80))
 def test_threat_gate_is_open_wherever_the_threat_regex_matches(text: str) -> None:
     gates = 0
-    for _, gate in features._GATES.iter(text):
-        gates |= gate
+    for index, _, _ in overlapping_matches(features._GATES, text):
+        gates |= features._GATE_VALUES[index]
     if features._THREAT.search(text):
         assert gates & features._GATE_THREAT
 

@@ -18,10 +18,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-import ahocorasick
+import ahocorasick_rs
 
 from vigie.analyse.lexicon import Term
-from vigie.analyse.matcher import Hit
+from vigie.analyse.matcher import Hit, overlapping_matches
 from vigie.model import Entity
 
 __all__ = [
@@ -127,10 +127,11 @@ _THREAT_MARKERS = tuple(
 )
 
 
-def _gate_automaton() -> ahocorasick.Automaton:
-    """The marker lists above in one automaton: one pass tells which gates are open (the value
-    of a marker is the bit set of the gates it opens)."""
-    automaton = ahocorasick.Automaton()
+def _gate_automaton() -> tuple[ahocorasick_rs.AhoCorasick, list[int]]:
+    """The marker lists above in one automaton: one pass tells which gates are open (a marker's
+    value, by its index, is the bit set of the gates it opens). ahocorasick_rs's DFA scans
+    about twice as fast as pyahocorasick here."""
+    opens: dict[str, int] = {}
     for gate, markers in (
         (_GATE_LINK, _LINK_MARKERS),
         (_GATE_GLUED, _GLUED_MARKERS),
@@ -138,16 +139,18 @@ def _gate_automaton() -> ahocorasick.Automaton:
         (_GATE_THREAT, _THREAT_MARKERS),
     ):
         for marker in markers:
-            automaton.add_word(marker, automaton.get(marker, 0) | gate)
-    automaton.make_automaton()
-    return automaton
+            opens[marker] = opens.get(marker, 0) | gate
+    automaton = ahocorasick_rs.AhoCorasick(
+        list(opens), implementation=ahocorasick_rs.Implementation.DFA
+    )
+    return automaton, list(opens.values())
 
 
 _GATE_LINK: Final = 1
 _GATE_GLUED: Final = 2
 _GATE_YOU: Final = 4
 _GATE_THREAT: Final = 8
-_GATES = _gate_automaton()
+_GATES, _GATE_VALUES = _gate_automaton()
 
 PATTERNS: tuple[str, ...] = (
     "pat:price",
@@ -399,8 +402,8 @@ def _patterns(
         for match in _PHONE.finditer(text):
             _add("pat:phone", values, spans, match.start(), match.end(), text)
     gates = 0
-    for _, gate in _GATES.iter(text):
-        gates |= gate
+    for index, _, _ in overlapping_matches(_GATES, text):
+        gates |= _GATE_VALUES[index]
     if gates & _GATE_LINK:
         for match in _LINK.finditer(text):
             _add("pat:link", values, spans, match.start(), match.end(), text)

@@ -9,6 +9,7 @@ more letters to two, single-word terms are also compiled with each vowel doubled
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
@@ -16,7 +17,7 @@ import ahocorasick_rs
 
 from vigie.analyse.lexicon import Term
 
-__all__ = ["Hit", "Matcher"]
+__all__ = ["Hit", "Matcher", "overlapping_matches"]
 
 _VOWELS = frozenset("aeiouy")
 
@@ -32,6 +33,23 @@ class Hit(NamedTuple):
 # per automaton key: its length, whether its first and last characters are alphanumeric (they
 # then need a word boundary), the terms folding to it and their annotations
 _Payload = tuple[int, bool, bool, tuple[Term, ...], tuple[Any, ...]]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def overlapping_matches(
+    automaton: ahocorasick_rs.AhoCorasick, text: str
+) -> list[tuple[int, int, int]]:
+    """Every match ``(key index, start, end)`` of ``automaton`` in ``text``, in end order.
+
+    Lone surrogates (invalid input) cannot reach the Rust automaton: they are searched as U+FFFD
+    instead, which keeps every offset and is part of no key.
+    """
+    try:
+        return automaton.find_matches_as_indexes(text, overlapping=True)
+    except UnicodeEncodeError:
+        return automaton.find_matches_as_indexes(_SURROGATE.sub("\ufffd", text), overlapping=True)
 
 
 def _variants(folded: str) -> Iterable[str]:
@@ -116,7 +134,7 @@ class Matcher:
         size = len(text)
         payloads = self._payloads
         raw: list[tuple[int, int, tuple[Term, ...], tuple[Any, ...]]] = []
-        for index, start, end in self._automaton.find_matches_as_indexes(text, overlapping=True):
+        for index, start, end in overlapping_matches(self._automaton, text):
             length, left_word, right_word, terms, notes = payloads[index]
             if left_word and start and text[start - 1].isalnum():
                 continue
