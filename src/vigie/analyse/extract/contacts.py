@@ -36,11 +36,16 @@ _PHONE = re.compile(
     r"|0(?<![\w+/=]0)[1-9](?:[ .\-]?[0-9]{2}){4}(?![\w/])"
 )
 _DIGITS8 = re.compile(r"[0-9](?:[ .\-]?[0-9]){7}")
-_DIGIT_BYTES = b"0123456789"
+# _DIGITS8 on the text as bytes, one per code point: [0-9] -> "0", [ .-] -> ".", else "x"; the
+# pattern then starts with a literal, which the engine finds far faster than a class
+_DIGIT_TABLE = bytes(48 if 48 <= ch <= 57 else 46 if ch in b" .-" else 120 for ch in range(256))
+_DIGITS8_BYTES = re.compile(rb"0(?:\.?0){7}")
 _URL_CHARS = r"[^\s<>\"'`{}|\\^\[\]]"
-# (?i:https?://|www\.) behind a case-sensitive first character: a bare character class that
-# the engine scans for at C speed (IGNORECASE on the first character would disable that)
-_URL = re.compile(rf"[hHwW](?i:(?<=h)ttps?://|(?<=w)ww\.){_URL_CHARS}+")
+_URL = re.compile(rf"(?:https?://|www\.){_URL_CHARS}+", re.IGNORECASE)
+# where _URL can start, found from literals (a scan for "://" or "." is far faster than trying
+# _URL at every character): 4 or 5 characters before "://", 3 before the "." of "www."
+_URL_SCHEME = re.compile(r"://(?:(?<=(?i:https)://)|(?<=(?i:http)://))")
+_URL_WWW = re.compile(r"\.(?<=(?i:www)\.)")
 _BARE_HOSTS = (
     "t.me/", "telegram.me/", "telegram.dog/", "wa.me/", "chat.whatsapp.com/", "snapchat.com/",
     "signal.me/", "potato.im/", "instagram.com/", "wickr.me/",
@@ -157,17 +162,20 @@ def _keyword_automaton() -> Any:
 
 
 _KEYWORD_AUTOMATON = _keyword_automaton()  # every occurrence of every keyword in one pass
-# r"\b(?:sc|ig|tg|wa)\s?[:=]" found by its [:=] (a bare class the engine scans for at C speed);
-# the label starts 2 characters before it, 3 when a space sits in between
-_SHORT_LABEL = re.compile(r"[:=](?:(?<=\b(?:sc|ig|tg|wa)[:=])|(?<=\b(?:sc|ig|tg|wa)\s[:=]))")
+# r"\b(?:sc|ig|tg|wa)\s?[:=]" found from its ":" or "=" (a literal, which the engine scans for
+# far faster than a class); the label starts 2 characters before it, 3 with a space between
+_SHORT_LABELS = (
+    (":", re.compile(r":(?:(?<=\b(?:sc|ig|tg|wa):)|(?<=\b(?:sc|ig|tg|wa)\s:))")),
+    ("=", re.compile(r"=(?:(?<=\b(?:sc|ig|tg|wa)=)|(?<=\b(?:sc|ig|tg|wa)\s=))")),
+)
 # every bare host holds one of these: a cheap necessary test before the ten substring tests
 _HOST_TAIL = re.compile(r"\.(?:me|dog|com|im)/")
 
 
-def _ascii_digits(text: str) -> int:
-    """How many of ``[0-9]`` ``text`` holds (non-ASCII characters become one "?" byte each)."""
-    raw = text.encode("ascii", "replace")
-    return len(raw) - len(raw.translate(None, _DIGIT_BYTES))
+def _has_digits8(text: str) -> bool:
+    """``_DIGITS8.search(text) is not None``, on bytes (non-ASCII characters become "?")."""
+    raw = text.encode("ascii", "replace").translate(_DIGIT_TABLE)
+    return raw.count(b"0") >= 8 and _DIGITS8_BYTES.search(raw) is not None
 
 
 def phone_value(raw: str, region: str = "FR") -> str | None:
@@ -209,6 +217,25 @@ def _normalise_url(url: str) -> str:
     return f"{scheme.lower()}://{host.lower()}{slash}{path}"
 
 
+def _urls(text: str) -> list[re.Match[str]]:
+    """``list(_URL.finditer(text))``: _URL tried only where it can start, in text order."""
+    starts = [
+        m.start() - (5 if text[m.start() - 1] in "sSſ" else 4) for m in _URL_SCHEME.finditer(text)
+    ]
+    if "." in text:
+        starts.extend(m.start() - 3 for m in _URL_WWW.finditer(text))
+        starts.sort()
+    found = []
+    reach = 0
+    for start in starts:
+        if start >= reach:  # finditer goes on after the end of the previous match
+            match = _URL.match(text, start)
+            if match is not None:
+                found.append(match)
+                reach = match.end()
+    return found
+
+
 def _link_entity(doc: Doc, start: int, url: str) -> Entity:
     end = start + len(url)
     bare = re.sub(r"^(?:https?://)?(?:www\.)?", "", url, flags=re.I)
@@ -228,11 +255,12 @@ def _label_positions(doc: Doc) -> list[int]:
     positions = set()
     for last, length in _KEYWORD_AUTOMATON.iter(folded):
         positions.add(doc.span(last - length + 1, last + 1)[0])
-    if ":" in folded or "=" in folded:
-        for match in _SHORT_LABEL.finditer(folded):
-            at = match.start()
-            start = at - 2 if folded[at - 1] in "cga" else at - 3
-            positions.add(doc.span(start, at + 1)[0])
+    for sign, short_label in _SHORT_LABELS:
+        if sign in folded:
+            for match in short_label.finditer(folded):
+                at = match.start()
+                start = at - 2 if folded[at - 1] in "cga" else at - 3
+                positions.add(doc.span(start, at + 1)[0])
     return sorted(positions)
 
 
@@ -287,7 +315,7 @@ def find_contacts(doc: Doc) -> list[Entity]:
                 taken.add(start, match.end())
     if "/" in text or "www." in text:
         lowered = doc.folded if len(doc.folded) == len(text) else text.lower()
-        matches = list(_URL.finditer(text))
+        matches = _urls(text)
         if _HOST_TAIL.search(lowered) and any(host in lowered for host in _BARE_HOSTS):
             matches += _BARE_LINK.finditer(text)
         for match in sorted(matches, key=lambda m: m.start()):
@@ -302,8 +330,7 @@ def find_contacts(doc: Doc) -> list[Entity]:
                 value = "telegram:@" + match.group(1)
                 found.append(doc.raw_entity("handle", value, *match.span(), {"inferred": True}))
                 taken.add(*match.span())
-    # 8 digits at least (counted in C on the ASCII bytes) before the regex looks for 8 in a row
-    if doc.has_digit and _ascii_digits(text) >= 8 and _DIGITS8.search(text):
+    if doc.has_digit and _has_digits8(text):
         found.extend(_phones(doc, taken))
     found.sort(key=lambda entity: entity.start)
     return found
