@@ -42,8 +42,8 @@ def extract(text: str, norm: Normalised | None = None) -> list[Entity]:
     if not text:
         return []
     doc = Doc(text, norm)
+    hits = find_products(doc)  # first: its word scan also finds payment and platform words
     identifiers = find_contacts(doc) + find_crypto(doc)
-    hits = find_products(doc)
     found = product_entities(doc, hits)
     pay: list[Entity] = []
     if doc.has_digit or "€" in doc.folded or "$" in doc.folded:

@@ -26,7 +26,7 @@ import phonenumbers
 from vigie.analyse.extract.doc import Doc, SpanSet
 from vigie.model import Entity
 
-__all__ = ["find_contacts", "phone_value"]
+__all__ = ["PLATFORM_WORDS", "find_contacts", "phone_value"]
 
 # literal-led alternatives (the engine scans for "+" and "0"); the lookbehind after the first
 # character checks what precedes the number
@@ -150,12 +150,14 @@ _LINK_HANDLE = (
 _WA_LINK = re.compile(r"(?:api\.)?wa\.me/\+?([0-9]{6,15})", re.I)
 _SIGNAL_LINK = re.compile(r"signal\.me/#p/(\+[0-9]{6,15})", re.I)
 _NOT_NAMES = frozenset({"joinchat", "share", "addstickers", "proxy", "socks", "c", "s", "iv"})
-_KEYWORDS = ("snap", "insta", "wickr", "telegram", "signal", "whats", "potato", "👻")
+# where a labelled handle can start ("snap:", "insta ", "👻 "); find_products' word scan
+# finds the ASCII ones for us (Doc.label_keys)
+PLATFORM_WORDS = ("snap", "insta", "wickr", "telegram", "signal", "whats", "potato", "👻")
 
 
 def _keyword_automaton() -> Any:
     automaton: Any = ahocorasick.Automaton()
-    for word in _KEYWORDS:
+    for word in PLATFORM_WORDS:
         automaton.add_word(word, len(word))
     automaton.make_automaton()
     return automaton
@@ -253,8 +255,18 @@ def _link_entity(doc: Doc, start: int, url: str) -> Entity:
 def _label_positions(doc: Doc) -> list[int]:
     folded = doc.folded
     positions = set()
-    for last, length in _KEYWORD_AUTOMATON.iter(folded):
-        positions.add(doc.span(last - length + 1, last + 1)[0])
+    keys = doc.label_keys
+    if keys is None:
+        for last, length in _KEYWORD_AUTOMATON.iter(folded):
+            positions.add(doc.span(last - length + 1, last + 1)[0])
+    else:
+        for start in keys:
+            positions.add(doc.span(start, start + 1)[0])  # the start maps alone
+        if not folded.isascii():
+            at = folded.find("👻")
+            while at != -1:
+                positions.add(doc.span(at, at + 1)[0])
+                at = folded.find("👻", at + 1)
     for sign, short_label in _SHORT_LABELS:
         if sign in folded:
             for match in short_label.finditer(folded):

@@ -17,7 +17,7 @@ from typing import Any
 from vigie.analyse.normalise import Normalised, normalise
 from vigie.model import Entity
 
-__all__ = ["Doc", "SpanSet", "compact_json", "spaced_key"]
+__all__ = ["Doc", "PaymentHit", "SpanSet", "compact_json", "spaced_key"]
 
 _NOT_WORD_RUN = re.compile(r"[^0-9a-z]+")
 _DIGIT = re.compile(r"[0-9]")
@@ -34,10 +34,28 @@ def compact_json(attrs: dict[str, Any]) -> str:
     return json.dumps(attrs, ensure_ascii=False, separators=(",", ":"))
 
 
-class Doc:
-    """A message as the extractors see it; offsets of ``folded`` and ``spaced`` agree (+1)."""
+# a payment term found in the word scan: folded start, end, payment id, term, counts alone
+PaymentHit = tuple[int, int, str, str, bool]
 
-    __slots__ = ("_line_starts", "folded", "has_digit", "norm", "spaced", "text")
+
+class Doc:
+    """A message as the extractors see it; offsets of ``folded`` and ``spaced`` agree (+1).
+
+    ``payment_hits`` and ``label_keys`` are left by the one automaton pass of
+    :func:`~vigie.analyse.extract.products.find_products` over ``spaced``, which also looks for
+    payment terms and contact platform words; None until it ran (the extractors then scan).
+    """
+
+    __slots__ = (
+        "_line_starts",
+        "folded",
+        "has_digit",
+        "label_keys",
+        "norm",
+        "payment_hits",
+        "spaced",
+        "text",
+    )
 
     def __init__(self, text: str, norm: Normalised | None = None) -> None:
         self.text = text
@@ -48,6 +66,8 @@ class Doc:
         self.spaced = " " + raw.decode("ascii") + " "
         self.has_digit = _DIGIT.search(self.folded) is not None
         self._line_starts: list[int] | None = None
+        self.payment_hits: list[PaymentHit] | None = None
+        self.label_keys: list[int] | None = None  # folded starts of contacts' platform words
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original span of the folded span ``[start, end)``."""

@@ -14,7 +14,7 @@ from typing import Any
 
 import ahocorasick
 
-from vigie.analyse.extract.doc import Doc, spaced_key
+from vigie.analyse.extract.doc import Doc, PaymentHit, spaced_key
 from vigie.model import Entity
 
 __all__ = ["PAYMENTS", "find_payments"]
@@ -66,13 +66,15 @@ _PAYMENTS = _Payments()
 
 def find_payments(doc: Doc) -> list[Entity]:
     """``payment`` entities of ``doc``, longest term first where terms overlap."""
-    raw = [
-        (last - length + 1, last - 1, payment, term, strong)
-        for last, (length, payment, term, strong) in _PAYMENTS.automaton.iter(doc.spaced)
-    ]
-    if not raw:
+    hits = doc.payment_hits  # found by find_products' word scan when it ran on doc
+    if hits is None:
+        hits = [
+            (last - length + 1, last - 1, payment, term, strong)
+            for last, (length, payment, term, strong) in _PAYMENTS.automaton.iter(doc.spaced)
+        ]
+    if not hits:
         return []
-    raw.sort(key=lambda item: (item[0], item[0] - item[1]))
+    raw: list[PaymentHit] = sorted(hits, key=lambda item: (item[0], item[0] - item[1]))
     found = []
     reach = -1
     for start, end, payment, term, strong in raw:

@@ -28,7 +28,9 @@ from typing import Any, NamedTuple
 
 import ahocorasick
 
-from vigie.analyse.extract.doc import Doc, compact_json, spaced_key
+from vigie.analyse.extract.contacts import PLATFORM_WORDS
+from vigie.analyse.extract.doc import Doc, PaymentHit, compact_json, spaced_key
+from vigie.analyse.extract.payments import PAYMENTS
 from vigie.analyse.lexicon import read_tsv
 from vigie.analyse.normalise import fold
 from vigie.model import PRODUCTS, Entity
@@ -97,6 +99,15 @@ _SALE_WORDS = [
 ]
 
 
+# what a key of the word automaton is besides a product term (flags): a sale word (a cue for
+# ambiguous terms), a payment term (for find_payments), a contact platform word (for
+# find_contacts); one pass over the text serves the three extractors
+_CUE = 1
+_PAYMENT = 2
+_PLATFORM = 4
+_NO_PAYMENT = ("", "", False)
+
+
 @dataclass(frozen=True, slots=True)
 class _Term:
     text: str
@@ -120,13 +131,21 @@ class ProductHit(NamedTuple):
 
 
 class ProductLexicon:
-    """The compiled product terms: one automaton for words, one for emojis."""
+    """The compiled product terms: one automaton for words, one for emojis.
+
+    The word automaton also holds the sale words, the payment terms of
+    :data:`~vigie.analyse.extract.payments.PAYMENTS` (spaced keys, as find_payments has them)
+    and the contact platform words (plain substrings: on ``spaced`` they match where they
+    match on the folded text, one position later, being made of ``[a-z]`` only).
+    """
 
     def __init__(self, path: Path) -> None:
         self.sources, rows = read_tsv(path)
-        self.words: Any = ahocorasick.Automaton()  # values: (key length, _Term or None)
+        # values: (key length, _Term or None, flags, payment (id, term, counts alone))
+        self.words: Any = ahocorasick.Automaton()
         self.emojis: Any = ahocorasick.Automaton()
         self.terms: list[_Term] = []
+        keys: dict[str, tuple[_Term | None, int, tuple[str, str, bool]]] = {}
         for number, cells in enumerate(rows, start=1):
             term = _parse_row(path.name, number, cells)
             self.terms.append(term)
@@ -135,13 +154,25 @@ class ProductLexicon:
                 continue
             if any(ch.isalnum() and ch.isascii() for ch in folded):
                 for key in _word_keys(folded):
-                    self.words.add_word(key, (len(key), term))
+                    keys[key] = (term, 0, _NO_PAYMENT)  # a later row replaces an earlier one
             else:
                 self.emojis.add_word(folded, (len(folded), term))
         for word in _SALE_WORDS:
             key = spaced_key(word)
-            if not self.words.exists(key):  # a product term is a cue by itself
-                self.words.add_word(key, (len(key), None))
+            if key not in keys:  # a product term is a cue by itself
+                keys[key] = (None, _CUE, _NO_PAYMENT)
+        for payment, (strong, weak) in PAYMENTS.items():
+            for terms, alone in ((strong, True), (weak, False)):
+                for text in terms:
+                    key = spaced_key(text)
+                    known, flags, _ = keys.get(key, (None, 0, _NO_PAYMENT))
+                    keys[key] = (known, flags | _PAYMENT, (payment, text, alone))
+        for word in PLATFORM_WORDS:
+            if word.isascii():  # "👻" is looked for by find_contacts itself
+                known, flags, pay = keys.get(word, (None, 0, _NO_PAYMENT))
+                keys[word] = (known, flags | _PLATFORM, pay)
+        for key, (known, flags, pay) in keys.items():
+            self.words.add_word(key, (len(key), known, flags, pay))
         self.words.make_automaton()
         self.emojis.make_automaton()
 
@@ -206,11 +237,20 @@ def find_products(doc: Doc) -> list[ProductHit]:
     lexicon = product_lexicon()
     raw: list[tuple[int, int, _Term]] = []
     cues: list[int] = []
-    for last, (length, term) in lexicon.words.iter(doc.spaced):
-        if term is None:
-            cues.append(last - length + 1)
-        else:
+    payments: list[PaymentHit] = []
+    platforms: list[int] = []
+    for last, (length, term, flags, pay) in lexicon.words.iter(doc.spaced):
+        if term is not None:
             raw.append((last - length + 1, last - 1, term))
+        if flags:
+            if flags & _CUE:
+                cues.append(last - length + 1)
+            if flags & _PAYMENT:
+                payments.append((last - length + 1, last - 1, pay[0], pay[1], pay[2]))
+            if flags & _PLATFORM:
+                platforms.append(last - length)  # folded start (spaced has one more space)
+    doc.payment_hits = payments
+    doc.label_keys = platforms
     if not doc.folded.isascii():
         for last, (length, term) in lexicon.emojis.iter(doc.folded):
             raw.append((last - length + 1, last + 1, term))
