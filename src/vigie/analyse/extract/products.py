@@ -29,7 +29,7 @@ from typing import Any, NamedTuple
 import ahocorasick
 
 from vigie.analyse.extract.contacts import PLATFORM_WORDS
-from vigie.analyse.extract.doc import Doc, PaymentHit, compact_json, spaced_key
+from vigie.analyse.extract.doc import Doc, PaymentHit, compact_json, new_entity, spaced_key
 from vigie.analyse.extract.payments import PAYMENTS
 from vigie.analyse.lexicon import read_tsv
 from vigie.analyse.normalise import fold
@@ -128,6 +128,10 @@ class ProductHit(NamedTuple):
     kind: str
     rank: int
     attrs: str
+
+
+# ProductHit(...) runs the namedtuple's __new__, Python code; this makes the same tuple in C
+_NEW_TUPLE = tuple.__new__
 
 
 class ProductLexicon:
@@ -256,13 +260,15 @@ def find_products(doc: Doc) -> list[ProductHit]:
             raw.append((last - length + 1, last + 1, term))
     if not raw:
         return _dose_inference(doc)
-    raw.sort(key=lambda item: (item[0], item[0] - item[1]))
+    # by start, longest first: (start, -end) orders so, and no two items share a span (a span
+    # is one key's text), so the tuples never compare their terms
+    order = sorted([(start, -end, term) for start, end, term in raw])
     kept: list[tuple[int, int, _Term]] = []
     reach = -1
-    for item in raw:  # longest first at each start; drop what overlaps a kept match
-        if item[0] >= reach:
-            kept.append(item)
-            reach = item[1]
+    for start, neg_end, term in order:  # drop what overlaps a kept match
+        if start >= reach:
+            reach = -neg_end
+            kept.append((start, reach, term))
     kept = _drop_modifiers(kept)
     cues.extend(start for start, _, term in kept if not term.context and term.kind != "emoji")
     positions: list[int] | None = None
@@ -275,9 +281,8 @@ def find_products(doc: Doc) -> list[ProductHit]:
                 term.context == "strict" and not _strict_ok(doc, start, end)
             ):
                 continue
-        hits.append(
-            ProductHit(start, end, term.product, term.text, term.kind, term.rank, term.attrs)
-        )
+        hit = (start, end, term.product, term.text, term.kind, term.rank, term.attrs)
+        hits.append(_NEW_TUPLE(ProductHit, hit))
     return _most_specific(doc, hits)
 
 
@@ -335,7 +340,7 @@ def product_entities(doc: Doc, hits: Sequence[ProductHit]) -> list[Entity]:
     found = []
     for hit in hits:
         start, end = doc.span(hit.start, hit.end)
-        found.append(Entity("product", hit.product, doc.text[start:end], start, end, hit.attrs))
+        found.append(new_entity("product", hit.product, doc.text[start:end], start, end, hit.attrs))
     return found
 
 
