@@ -208,11 +208,17 @@ def product_lexicon() -> ProductLexicon:
     return ProductLexicon(path)
 
 
-def _context_positions(doc: Doc, cues: list[int]) -> list[int]:
+def _context_positions(doc: Doc, cues: list[int], kept: list[tuple[int, int, _Term]]) -> list[int]:
+    """Sorted positions that make an ambiguous term a product nearby: sale words, unambiguous
+    product words, quantities and prices."""
     positions = list(cues)
+    for start, _end, term in kept:
+        if not term.context and term.kind != "emoji":
+            positions.append(start)
     folded = doc.folded
     if doc.has_digit or "€" in folded or "$" in folded or "£" in folded:
-        positions.extend(m.start() for m in _QUANTITY_OR_PRICE.finditer(folded))
+        for match in _QUANTITY_OR_PRICE.finditer(folded):
+            positions.append(match.start())
     positions.sort()
     return positions
 
@@ -243,47 +249,60 @@ def find_products(doc: Doc) -> list[ProductHit]:
     cues: list[int] = []
     payments: list[PaymentHit] = []
     platforms: list[int] = []
-    for last, (length, term, flags, pay) in lexicon.words.iter(doc.spaced):
+    last: int  # typed, so that the offsets below are machine integers once compiled
+    length: int
+    flags: int
+    term: _Term | None
+    for last, value in lexicon.words.iter(doc.spaced):
+        length, term, flags, pay = value
+        start = last - length + 1
         if term is not None:
-            raw.append((last - length + 1, last - 1, term))
+            raw.append((start, last - 1, term))
         if flags:
             if flags & _CUE:
-                cues.append(last - length + 1)
+                cues.append(start)
             if flags & _PAYMENT:
-                payments.append((last - length + 1, last - 1, pay[0], pay[1], pay[2]))
+                payments.append((start, last - 1, pay[0], pay[1], pay[2]))
             if flags & _PLATFORM:
-                platforms.append(last - length)  # folded start (spaced has one more space)
+                platforms.append(start - 1)  # folded start (spaced has one more space)
     doc.payment_hits = payments
     doc.label_keys = platforms
     if not doc.folded.isascii():
-        for last, (length, term) in lexicon.emojis.iter(doc.folded):
-            raw.append((last - length + 1, last + 1, term))
+        for last, value in lexicon.emojis.iter(doc.folded):
+            length, term = value
+            if term is not None:
+                raw.append((last - length + 1, last + 1, term))
     if not raw:
         return _dose_inference(doc)
-    # by start, longest first: (start, -end) orders so, and no two items share a span (a span
-    # is one key's text), so the tuples never compare their terms
-    order = sorted([(start, -end, term) for start, end, term in raw])
-    kept: list[tuple[int, int, _Term]] = []
-    reach = -1
-    for start, neg_end, term in order:  # drop what overlaps a kept match
-        if start >= reach:
-            reach = -neg_end
-            kept.append((start, reach, term))
-    kept = _drop_modifiers(kept)
-    cues.extend(start for start, _, term in kept if not term.context and term.kind != "emoji")
+    kept = raw
+    if len(raw) > 1:
+        # by start, longest first: (start, -end) orders so, and no two items share a span (a
+        # span is one key's text), so the tuples never compare their terms
+        order = sorted([(start, -end, term) for start, end, term in raw])
+        kept = []
+        reach = -1
+        for start, neg_end, term in order:  # drop what overlaps a kept match
+            if start >= reach:
+                reach = -neg_end
+                kept.append((start, reach, term))
+        kept = _drop_modifiers(kept)
     positions: list[int] | None = None
-    hits: list[ProductHit] = []
-    for start, end, term in kept:
+    accepted: list[tuple[int, int, _Term]] = []
+    for item in kept:
+        start, end, term = item
         if term.context:
             if positions is None:
-                positions = _context_positions(doc, cues)
+                positions = _context_positions(doc, cues, kept)
             if not _near(positions, start, CONTEXT_WINDOW) or (
                 term.context == "strict" and not _strict_ok(doc, start, end)
             ):
                 continue
+        accepted.append(item)
+    hits: list[ProductHit] = []
+    for start, end, term in _most_specific(doc, accepted):
         hit = (start, end, term.product, term.text, term.kind, term.rank, term.attrs)
         hits.append(_NEW_TUPLE(ProductHit, hit))
-    return _most_specific(doc, hits)
+    return hits
 
 
 def _dose_inference(doc: Doc) -> list[ProductHit]:
@@ -321,18 +340,27 @@ def _drop_modifiers(kept: list[tuple[int, int, _Term]]) -> list[tuple[int, int, 
     return out
 
 
-def _most_specific(doc: Doc, hits: list[ProductHit]) -> list[ProductHit]:
-    if len(hits) < 2:
-        return hits
-    best = max(hit.rank for hit in hits)
+def _most_specific(doc: Doc, found: list[tuple[int, int, _Term]]) -> list[tuple[int, int, _Term]]:
+    if len(found) < 2:
+        return found
+    best = 0
+    for _start, _end, term in found:
+        best = max(best, term.rank)
     if best >= 2:
-        hits = [hit for hit in hits if hit.kind != "unit"]
+        found = [item for item in found if item[2].kind != "unit"]
+    words = False  # a mention other than an emoji is left
+    for _start, _end, term in found:
+        if term.kind != "emoji":
+            words = True
+            break
+    if not words:
+        return found
     if "\n" not in doc.folded:  # one line: an emoji code goes when any word names a product
-        if any(hit.kind != "emoji" for hit in hits):
-            return [hit for hit in hits if hit.kind != "emoji"]
-        return hits
-    word_lines = {doc.line_of(hit.start) for hit in hits if hit.kind != "emoji"}
-    return [hit for hit in hits if hit.kind != "emoji" or doc.line_of(hit.start) not in word_lines]
+        return [item for item in found if item[2].kind != "emoji"]
+    word_lines = {doc.line_of(item[0]) for item in found if item[2].kind != "emoji"}
+    return [
+        item for item in found if item[2].kind != "emoji" or doc.line_of(item[0]) not in word_lines
+    ]
 
 
 def product_entities(doc: Doc, hits: Sequence[ProductHit]) -> list[Entity]:
