@@ -18,7 +18,7 @@ platform keyword). Values:
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 
 import ahocorasick
 import phonenumbers
@@ -30,41 +30,45 @@ __all__ = ["PLATFORM_WORDS", "find_contacts", "phone_value"]
 
 # literal-led alternatives (the engine scans for "+" and "0"); the lookbehind after the first
 # character checks what precedes the number
-_PHONE = re.compile(
+_PHONE: Final = re.compile(
     r"(?:\+(?<![\w+/=]\+)|00(?<![\w+/=]00))[1-9][0-9]{0,2}[ .\-]?(?:\(0\)[ .\-]?)?[0-9]"
     r"(?:[ .\-]?[0-9]){5,12}(?![\w/])"
     r"|0(?<![\w+/=]0)[1-9](?:[ .\-]?[0-9]{2}){4}(?![\w/])"
 )
-_DIGITS8 = re.compile(r"[0-9](?:[ .\-]?[0-9]){7}")
+_DIGITS8: Final = re.compile(r"[0-9](?:[ .\-]?[0-9]){7}")
 # _DIGITS8 on the text as bytes, one per code point: [0-9] -> "0", [ .-] -> ".", else "x"; the
 # pattern then starts with a literal, which the engine finds far faster than a class
-_DIGIT_TABLE = bytes(48 if 48 <= ch <= 57 else 46 if ch in b" .-" else 120 for ch in range(256))
-_DIGITS8_BYTES = re.compile(rb"0(?:\.?0){7}")
-_URL_CHARS = r"[^\s<>\"'`{}|\\^\[\]]"
-_URL = re.compile(rf"(?:https?://|www\.){_URL_CHARS}+", re.IGNORECASE)
+_DIGIT_TABLE: Final = bytes(
+    48 if 48 <= ch <= 57 else 46 if ch in b" .-" else 120 for ch in range(256)
+)
+_DIGITS8_BYTES: Final = re.compile(rb"0(?:\.?0){7}")
+_URL_CHARS: Final = r"[^\s<>\"'`{}|\\^\[\]]"
+_URL: Final = re.compile(rf"(?:https?://|www\.){_URL_CHARS}+", re.IGNORECASE)
 # where _URL can start, found from literals (a scan for "://" or "." is far faster than trying
 # _URL at every character): 4 or 5 characters before "://", 3 before the "." of "www."
-_URL_SCHEME = re.compile(r"://(?:(?<=(?i:https)://)|(?<=(?i:http)://))")
-_URL_WWW = re.compile(r"\.(?<=(?i:www)\.)")
-_BARE_HOSTS = (
+_URL_SCHEME: Final = re.compile(r"://(?:(?<=(?i:https)://)|(?<=(?i:http)://))")
+_URL_WWW: Final = re.compile(r"\.(?<=(?i:www)\.)")
+_BARE_HOSTS: Final = (
     "t.me/", "telegram.me/", "telegram.dog/", "wa.me/", "chat.whatsapp.com/", "snapchat.com/",
     "signal.me/", "potato.im/", "instagram.com/", "wickr.me/",
 )  # fmt: skip
-_BARE_LINK = re.compile(
+_BARE_LINK: Final = re.compile(
     r"(?<![\w.@/])(?:t\.me|telegram\.me|telegram\.dog|wa\.me|chat\.whatsapp\.com|snapchat\.com"
     rf"|signal\.me|potato\.im|instagram\.com|wickr\.me)/{_URL_CHARS}*",
     re.IGNORECASE,
 )
-_EMAIL_DOMAIN = re.compile(r"@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}\b")
-_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-")
-_LABELLED = re.compile(
+_EMAIL_DOMAIN: Final = re.compile(r"@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}\b")
+_LOCAL_CHARS: Final = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-"
+)
+_LABELLED: Final = re.compile(
     r"(?P<label>\b(?:snapchat|snap|sc|insta|instagram|ig|wickr\s?(?:me|id)?|telegram|tg|telegramme"
     r"|signal|whatsapp|whats\s?app|wa|potato)\b|👻)\s?(?:id\s?)?(?:[:=\-–>➡️👉]+\s?|\s)"
     r"(?P<name>@?[A-Za-z][\w.\-]{1,31}|\+?[0-9][0-9 .\-]{7,16}[0-9])",
     re.IGNORECASE,
 )
 # Words that follow a platform name in running text and are never the account itself.
-_NOT_A_NAME = frozenset(
+_NOT_A_NAME: Final = frozenset(
     [
         "au",
         "aux",
@@ -133,26 +137,28 @@ _NOT_A_NAME = frozenset(
         "me",
     ]
 )
-_AT_HANDLE = re.compile(r"@(?<![\w@.]@)([A-Za-z][A-Za-z0-9_]{4,31})\b(?!\.[A-Za-z])(?!@)")
-_PLATFORM = {
+_AT_HANDLE: Final = re.compile(r"@(?<![\w@.]@)([A-Za-z][A-Za-z0-9_]{4,31})\b(?!\.[A-Za-z])(?!@)")
+_PLATFORM: Final = {
     "snapchat": "snapchat", "snap": "snapchat", "sc": "snapchat", "👻": "snapchat",
     "insta": "instagram", "instagram": "instagram", "ig": "instagram", "telegram": "telegram",
     "tg": "telegram", "telegramme": "telegram", "signal": "signal", "whatsapp": "whatsapp",
     "whats app": "whatsapp", "wa": "whatsapp", "potato": "potato", "wickr": "wickr",
 }  # fmt: skip
-_TRAILING = ".,;:!?)]}>'\"»…"
-_LINK_HANDLE = (
+_TRAILING: Final = ".,;:!?)]}>'\"»…"
+_LINK_HANDLE: Final = (
     (re.compile(r"(?:t\.me|telegram\.me|telegram\.dog)/(?:s/)?([A-Za-z][A-Za-z0-9_]{3,31})/?(?:[?#].*)?$", re.I), "telegram:@"),
     (re.compile(r"snapchat\.com/(?:add|t)/([A-Za-z0-9._-]{2,30})/?$", re.I), "snapchat:"),
     (re.compile(r"instagram\.com/([A-Za-z0-9._]{2,30})/?(?:\?.*)?$", re.I), "instagram:"),
     (re.compile(r"potato\.im/([A-Za-z0-9_]{3,32})/?$", re.I), "potato:"),
 )  # fmt: skip
-_WA_LINK = re.compile(r"(?:api\.)?wa\.me/\+?([0-9]{6,15})", re.I)
-_SIGNAL_LINK = re.compile(r"signal\.me/#p/(\+[0-9]{6,15})", re.I)
-_NOT_NAMES = frozenset({"joinchat", "share", "addstickers", "proxy", "socks", "c", "s", "iv"})
+_WA_LINK: Final = re.compile(r"(?:api\.)?wa\.me/\+?([0-9]{6,15})", re.I)
+_SIGNAL_LINK: Final = re.compile(r"signal\.me/#p/(\+[0-9]{6,15})", re.I)
+_NOT_NAMES: Final = frozenset(
+    {"joinchat", "share", "addstickers", "proxy", "socks", "c", "s", "iv"}
+)
 # where a labelled handle can start ("snap:", "insta ", "👻 "); find_products' word scan
 # finds the ASCII ones for us (Doc.label_keys)
-PLATFORM_WORDS = ("snap", "insta", "wickr", "telegram", "signal", "whats", "potato", "👻")
+PLATFORM_WORDS: Final = ("snap", "insta", "wickr", "telegram", "signal", "whats", "potato", "👻")
 
 
 def _keyword_automaton() -> Any:
@@ -163,15 +169,15 @@ def _keyword_automaton() -> Any:
     return automaton
 
 
-_KEYWORD_AUTOMATON = _keyword_automaton()  # every occurrence of every keyword in one pass
+_KEYWORD_AUTOMATON: Final = _keyword_automaton()  # every occurrence of every keyword in one pass
 # r"\b(?:sc|ig|tg|wa)\s?[:=]" found from its ":" or "=" (a literal, which the engine scans for
 # far faster than a class); the label starts 2 characters before it, 3 with a space between
-_SHORT_LABELS = (
+_SHORT_LABELS: Final = (
     (":", re.compile(r":(?:(?<=\b(?:sc|ig|tg|wa):)|(?<=\b(?:sc|ig|tg|wa)\s:))")),
     ("=", re.compile(r"=(?:(?<=\b(?:sc|ig|tg|wa)=)|(?<=\b(?:sc|ig|tg|wa)\s=))")),
 )
 # every bare host holds one of these: a cheap necessary test before the ten substring tests
-_HOST_TAIL = re.compile(r"\.(?:me|dog|com|im)/")
+_HOST_TAIL: Final = re.compile(r"\.(?:me|dog|com|im)/")
 
 
 def _has_digits8(text: str) -> bool:

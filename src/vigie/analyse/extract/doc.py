@@ -13,16 +13,16 @@ import dataclasses
 import json
 import re
 from bisect import bisect_right
-from typing import Any
+from typing import Any, Final
 
 from vigie.analyse.normalise import Normalised, normalise
 from vigie.model import Entity
 
 __all__ = ["Doc", "PaymentHit", "SpanSet", "compact_json", "new_entity", "spaced_key"]
 
-_NOT_WORD_RUN = re.compile(r"[^0-9a-z]+")
-_DIGIT = re.compile(r"[0-9]")
-_SPACE_TABLE = bytes(ch if (48 <= ch <= 57 or 97 <= ch <= 122) else 32 for ch in range(256))
+_NOT_WORD_RUN: Final = re.compile(r"[^0-9a-z]+")
+_DIGIT: Final = re.compile(r"[0-9]")
+_SPACE_TABLE: Final = bytes(ch if (48 <= ch <= 57 or 97 <= ch <= 122) else 32 for ch in range(256))
 
 
 def spaced_key(folded: str) -> str:
@@ -31,7 +31,7 @@ def spaced_key(folded: str) -> str:
 
 
 # json.dumps with these options builds this very encoder on every call
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_JSON: Final = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def compact_json(attrs: dict[str, Any]) -> str:
@@ -42,13 +42,16 @@ def compact_json(attrs: dict[str, Any]) -> str:
 # Entity is a frozen slots dataclass: its generated __init__ runs six object.__setattr__ calls
 # as Python code (~0.65 us an entity). Filling the slots through their descriptors gives the
 # same object in about half the time; the field list is checked so that a new field fails here.
-_ENTITY_FIELDS = ("type", "value", "text", "start", "end", "attrs")
+_ENTITY_FIELDS: Final = ("type", "value", "text", "start", "end", "attrs")
 if tuple(f.name for f in dataclasses.fields(Entity)) != _ENTITY_FIELDS:
     raise ImportError(f"vigie.model.Entity fields changed: update {__name__}.new_entity")
-_NEW = object.__new__
-_SET_TYPE, _SET_VALUE, _SET_TEXT, _SET_START, _SET_END, _SET_ATTRS = (
-    Entity.__dict__[name].__set__ for name in _ENTITY_FIELDS
-)
+_NEW: Final = object.__new__
+_SET_TYPE: Final = Entity.__dict__["type"].__set__
+_SET_VALUE: Final = Entity.__dict__["value"].__set__
+_SET_TEXT: Final = Entity.__dict__["text"].__set__
+_SET_START: Final = Entity.__dict__["start"].__set__
+_SET_END: Final = Entity.__dict__["end"].__set__
+_SET_ATTRS: Final = Entity.__dict__["attrs"].__set__
 
 
 def new_entity(kind: str, value: str, text: str, start: int, end: int, attrs: str | None) -> Entity:
@@ -150,7 +153,9 @@ class SpanSet:
     def __init__(self, spans: list[tuple[int, int]] | None = None) -> None:
         self.starts: list[int] = []
         self.ends: list[int] = []
-        for start, end in sorted(spans or ()):
+        if not spans:
+            return
+        for start, end in sorted(spans):
             if self.ends and start < self.ends[-1]:
                 self.ends[-1] = max(self.ends[-1], end)
             else:

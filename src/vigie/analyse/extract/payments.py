@@ -10,7 +10,7 @@ word ("paiement", "payer", "accepté", "pay" …).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 
 import ahocorasick
 
@@ -42,10 +42,10 @@ PAYMENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "gift_card": (("carte cadeau", "gift card", "amazon gift card", "ticket premium", "toneo"), ()),
     "cashapp": (("cashapp", "cash app", "venmo", "zelle"), ()),
 }  # fmt: skip
-_PAYMENT_WORDS = re.compile(
+_PAYMENT_WORDS: Final = re.compile(
     r"\b(?:paiement|paiements|payer|paye|payez|pay|payment|regle\w*|accept\w*|uniquement|only)\b"
 )
-_WINDOW = 60
+_WINDOW: Final = 60
 
 
 class _Payments:
@@ -61,7 +61,7 @@ class _Payments:
         self.automaton.make_automaton()
 
 
-_PAYMENTS = _Payments()
+_PAYMENTS: Final = _Payments()
 
 
 def find_payments(doc: Doc) -> list[Entity]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 import ahocorasick
 
@@ -37,29 +37,30 @@ from vigie.model import PRODUCTS, Entity
 
 __all__ = ["ProductHit", "ProductLexicon", "find_products", "main_product", "product_lexicon"]
 
-CONTEXT_WINDOW = 120
-STRICT_WINDOW = 20
+CONTEXT_WINDOW: Final = 120
+STRICT_WINDOW: Final = 20
 # how specific a mention is: emoji < packaging word < name/slang/variety < form of cannabis
 # that overrides herb/resin in the same message ("hash cookies", "weed wax")
-_RANK = {"emoji": 0, "unit": 1, "name": 2, "slang": 2, "variety": 2}
-_FORMS = frozenset({"cannabis_edible", "cannabis_concentrate"})
-_KINDS = frozenset(_RANK)
-_CONTEXTS = frozenset({"", "ctx", "strict"})
+_RANK: Final = {"emoji": 0, "unit": 1, "name": 2, "slang": 2, "variety": 2}
+_FORMS: Final = frozenset({"cannabis_edible", "cannabis_concentrate"})
+_KINDS: Final = frozenset(_RANK)
+_CONTEXTS: Final = frozenset({"", "ctx", "strict"})
 
 # starts with a bare character class so that the engine scans for it at C speed
-_QUANTITY_OR_PRICE = re.compile(
+_QUANTITY_OR_PRICE: Final = re.compile(
     r"[0-9€$£](?:(?<=[0-9])\s?(?:(?:g|gr|grs|gramme|grammes|gram|grams|kg|kilo|kilos|oz|mg|ml|x|u"
     r"|e|eur|euro|euros|balles|usd|pills|tabs)(?![a-z])|[€$£])|(?<=[€$£])\s?[0-9]"
     r"|(?<=[0-9])\s(?:le|la|les)\s(?:g|gr|gramme|pochon|barrette|plaquette)(?![a-z])"
     r"|(?<=[0-9])\s?(?:=|->|=>|a\s|pour\s)\s?[0-9])"
 )
-_DOSES = (
-    (re.compile(r"[0-9]\s?(?:ug|mcg)(?![a-z])"), "lsd", "microgram dose"),
-    (re.compile(r"[0-9]{3}\s?(?:\+\s?mg|mg\s?\+)"), "mdma", "mg+ pill"),
-    (re.compile(r"(?:#\s?|\bno\s?)[34](?![0-9a-z])"), "heroin", "#4 grade"),
+# (pattern, product, term, substrings of which every match holds one: a cheap test first)
+_DOSES: Final = (
+    (re.compile(r"[0-9]\s?(?:ug|mcg)(?![a-z])"), "lsd", "microgram dose", ("ug", "mcg")),
+    (re.compile(r"[0-9]{3}\s?(?:\+\s?mg|mg\s?\+)"), "mdma", "mg+ pill", ("+",)),
+    (re.compile(r"(?:#\s?|\bno\s?)[34](?![0-9a-z])"), "heroin", "#4 grade", ("#", "no")),
 )
 # words that make an ambiguous term a product nearby (matched in the same automaton pass)
-_SALE_WORDS = [
+_SALE_WORDS: Final = [
     "dispo",
     "disponible",
     "menu",
@@ -102,10 +103,10 @@ _SALE_WORDS = [
 # what a key of the word automaton is besides a product term (flags): a sale word (a cue for
 # ambiguous terms), a payment term (for find_payments), a contact platform word (for
 # find_contacts); one pass over the text serves the three extractors
-_CUE = 1
-_PAYMENT = 2
-_PLATFORM = 4
-_NO_PAYMENT = ("", "", False)
+_CUE: Final = 1
+_PAYMENT: Final = 2
+_PLATFORM: Final = 4
+_NO_PAYMENT: Final = ("", "", False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +132,7 @@ class ProductHit(NamedTuple):
 
 
 # ProductHit(...) runs the namedtuple's __new__, Python code; this makes the same tuple in C
-_NEW_TUPLE = tuple.__new__
+_NEW_TUPLE: Final = tuple.__new__
 
 
 class ProductLexicon:
@@ -311,8 +312,11 @@ def _dose_inference(doc: Doc) -> list[ProductHit]:
     least specific)."""
     if not doc.has_digit:
         return []
-    for pattern, product, term in _DOSES:
-        match = pattern.search(doc.folded)
+    folded = doc.folded
+    for pattern, product, term, needles in _DOSES:
+        if not any(needle in folded for needle in needles):
+            continue
+        match = pattern.search(folded)
         if match:
             attrs = compact_json({"term": term, "kind": "unit"})
             return [ProductHit(match.start(), match.end(), product, term, "unit", 1, attrs)]
