@@ -209,18 +209,24 @@ def product_lexicon() -> ProductLexicon:
     return ProductLexicon(path)
 
 
-def _context_positions(doc: Doc, cues: list[int], kept: list[tuple[int, int, _Term]]) -> list[int]:
-    """Sorted positions that make an ambiguous term a product nearby: sale words, unambiguous
-    product words, quantities and prices."""
+def _word_positions(cues: list[int], kept: list[tuple[int, int, _Term]]) -> list[int]:
+    """Sorted starts of the words that make an ambiguous term a product nearby: sale words and
+    unambiguous product words."""
     positions = list(cues)
     for start, _end, term in kept:
         if not term.context and term.kind != "emoji":
             positions.append(start)
+    positions.sort()
+    return positions
+
+
+def _quantity_positions(doc: Doc) -> list[int]:
+    """Starts of the quantities and prices of ``doc``, in order (the other kind of cue)."""
+    positions: list[int] = []
     folded = doc.folded
     if doc.has_digit or "€" in folded or "$" in folded or "£" in folded:
         for match in _QUANTITY_OR_PRICE.finditer(folded):
             positions.append(match.start())
-    positions.sort()
     return positions
 
 
@@ -287,16 +293,22 @@ def find_products(doc: Doc) -> list[ProductHit]:
                 reach = -neg_end
                 kept.append((start, reach, term))
         kept = _drop_modifiers(kept)
-    positions: list[int] | None = None
+    # an ambiguous term needs a cue nearby: a word, else a quantity or price (the regex pass
+    # for these runs only when some term has no word close enough)
+    words: list[int] | None = None
+    quantities: list[int] | None = None
     accepted: list[tuple[int, int, _Term]] = []
     for item in kept:
         start, end, term = item
         if term.context:
-            if positions is None:
-                positions = _context_positions(doc, cues, kept)
-            if not _near(positions, start, CONTEXT_WINDOW) or (
-                term.context == "strict" and not _strict_ok(doc, start, end)
-            ):
+            if words is None:
+                words = _word_positions(cues, kept)
+            if not _near(words, start, CONTEXT_WINDOW):
+                if quantities is None:
+                    quantities = _quantity_positions(doc)
+                if not _near(quantities, start, CONTEXT_WINDOW):
+                    continue
+            if term.context == "strict" and not _strict_ok(doc, start, end):
                 continue
         accepted.append(item)
     hits: list[ProductHit] = []
