@@ -35,6 +35,12 @@ _PHONE: Final = re.compile(
     r"(?:[ .\-]?[0-9]){5,12}(?![\w/])"
     r"|0(?<![\w+/=]0)[1-9](?:[ .\-]?[0-9]{2}){4}(?![\w/])"
 )
+# where _PHONE can start: its three alternatives begin with "+", "00" or "0" and the same test
+# of the character before (literal-led, so found far faster than _PHONE's own {+, 0} class)
+_PHONE_STARTS: Final = (
+    ("+", re.compile(r"\+(?<![\w+/=]\+)")),
+    ("0", re.compile(r"0(?<![\w+/=]0)")),
+)
 _DIGITS8: Final = re.compile(r"[0-9](?:[ .\-]?[0-9]){7}")
 # _DIGITS8 on the text as bytes, one per code point: [0-9] -> "0", [ .-] -> ".", else "x"; the
 # pattern then starts with a literal, which the engine finds far faster than a class
@@ -201,9 +207,30 @@ def phone_value(raw: str, region: str = "FR") -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _phones(doc: Doc, taken: SpanSet) -> list[Entity]:
+def _phone_starts(text: str) -> list[int]:
+    """Every position where _PHONE can match, in order."""
+    starts: list[int] = []
+    for sign, pattern in _PHONE_STARTS:
+        if sign in text:
+            for match in pattern.finditer(text):
+                starts.append(match.start())
+    if "+" in text and "0" in text:
+        starts.sort()
+    return starts
+
+
+def _phones(doc: Doc, taken: SpanSet, starts: list[int]) -> list[Entity]:
+    """``_PHONE.finditer(doc.text)``'s numbers (tried at ``starts`` only) outside ``taken``."""
     found = []
-    for match in _PHONE.finditer(doc.text):
+    text = doc.text
+    reach = 0
+    for start in starts:
+        if start < reach:  # finditer goes on after the end of the previous match
+            continue
+        match = _PHONE.match(text, start)
+        if match is None:
+            continue
+        reach = match.end()
         if taken.overlaps(match.start(), match.end()):
             continue
         value = phone_value(match.group())
@@ -260,26 +287,26 @@ def _link_entity(doc: Doc, start: int, url: str) -> Entity:
 
 def _label_positions(doc: Doc) -> list[int]:
     folded = doc.folded
-    positions = set()
+    positions: list[int] = []
     keys = doc.label_keys
     if keys is None:
         for last, length in _KEYWORD_AUTOMATON.iter(folded):
-            positions.add(doc.span(last - length + 1, last + 1)[0])
+            positions.append(doc.span(last - length + 1, last + 1)[0])
     else:
         for start in keys:
-            positions.add(doc.span(start, start + 1)[0])  # the start maps alone
+            positions.append(doc.span(start, start + 1)[0])  # the start maps alone
         if not folded.isascii():
             at = folded.find("👻")
             while at != -1:
-                positions.add(doc.span(at, at + 1)[0])
+                positions.append(doc.span(at, at + 1)[0])
                 at = folded.find("👻", at + 1)
     for sign, short_label in _SHORT_LABELS:
         if sign in folded:
             for match in short_label.finditer(folded):
                 at = match.start()
                 start = at - 2 if folded[at - 1] in "cga" else at - 3
-                positions.add(doc.span(start, at + 1)[0])
-    return sorted(positions)
+                positions.append(doc.span(start, at + 1)[0])
+    return sorted(set(positions)) if len(positions) > 1 else positions
 
 
 def _labelled(doc: Doc, taken: SpanSet) -> list[Entity]:
@@ -348,7 +375,10 @@ def find_contacts(doc: Doc) -> list[Entity]:
                 value = "telegram:@" + match.group(1)
                 found.append(doc.raw_entity("handle", value, *match.span(), {"inferred": True}))
                 taken.add(*match.span())
-    if doc.has_digit and _has_digits8(text):
-        found.extend(_phones(doc, taken))
-    found.sort(key=lambda entity: entity.start)
+    if doc.has_digit:
+        starts = _phone_starts(text)
+        if starts and _has_digits8(text):
+            found.extend(_phones(doc, taken, starts))
+    if len(found) > 1:
+        found.sort(key=lambda entity: entity.start)
     return found
