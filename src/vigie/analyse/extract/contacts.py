@@ -48,6 +48,8 @@ _DIGIT_TABLE: Final = bytes(
     48 if 48 <= ch <= 57 else 46 if ch in b" .-" else 120 for ch in range(256)
 )
 _DIGITS8_BYTES: Final = re.compile(rb"0(?:\.?0){7}")
+_SCHEME_WWW: Final = re.compile(r"^(?:https?://)?(?:www\.)?", re.I)
+_SPACES: Final = re.compile(r"\s+")
 _URL_CHARS: Final = r"[^\s<>\"'`{}|\\^\[\]]"
 _URL: Final = re.compile(rf"(?:https?://|www\.){_URL_CHARS}+", re.IGNORECASE)
 # where _URL can start, found from literals (a scan for "://" or "." is far faster than trying
@@ -219,18 +221,23 @@ def _phone_starts(text: str) -> list[int]:
     return starts
 
 
-def _phones(doc: Doc, taken: SpanSet, starts: list[int]) -> list[Entity]:
-    """``_PHONE.finditer(doc.text)``'s numbers (tried at ``starts`` only) outside ``taken``."""
+def _phone_matches(text: str) -> list[re.Match[str]]:
+    """``list(_PHONE.finditer(text))``: _PHONE tried only where it can start, in order."""
     found = []
-    text = doc.text
     reach = 0
-    for start in starts:
-        if start < reach:  # finditer goes on after the end of the previous match
-            continue
-        match = _PHONE.match(text, start)
-        if match is None:
-            continue
-        reach = match.end()
+    for start in _phone_starts(text):
+        if start >= reach:  # finditer goes on after the end of the previous match
+            match = _PHONE.match(text, start)
+            if match is not None:
+                found.append(match)
+                reach = match.end()
+    return found
+
+
+def _phones(doc: Doc, taken: SpanSet, matches: list[re.Match[str]]) -> list[Entity]:
+    """Phone entities for the ``_PHONE`` matches outside ``taken``."""
+    found = []
+    for match in matches:
         if taken.overlaps(match.start(), match.end()):
             continue
         value = phone_value(match.group())
@@ -273,7 +280,7 @@ def _urls(text: str) -> list[re.Match[str]]:
 
 def _link_entity(doc: Doc, start: int, url: str) -> Entity:
     end = start + len(url)
-    bare = re.sub(r"^(?:https?://)?(?:www\.)?", "", url, flags=re.I)
+    bare = _SCHEME_WWW.sub("", url)
     if match := _WA_LINK.match(bare):
         return doc.raw_entity("handle", "whatsapp:+" + match.group(1), start, end, {"link": True})
     if match := _SIGNAL_LINK.match(bare):
@@ -319,7 +326,7 @@ def _labelled(doc: Doc, taken: SpanSet) -> list[Entity]:
         start, end = match.span("name")
         if taken.overlaps(start, end):
             continue
-        label = re.sub(r"\s+", " ", match.group("label").lower())
+        label = _SPACES.sub(" ", match.group("label").lower())
         platform = _PLATFORM.get(label) or ("wickr" if label.startswith("wickr") else None)
         name = match.group("name").rstrip(".-")
         end = start + len(name)
@@ -376,9 +383,10 @@ def find_contacts(doc: Doc) -> list[Entity]:
                 found.append(doc.raw_entity("handle", value, *match.span(), {"inferred": True}))
                 taken.add(*match.span())
     if doc.has_digit:
-        starts = _phone_starts(text)
-        if starts and _has_digits8(text):
-            found.extend(_phones(doc, taken, starts))
+        # the 8-digit gate, dearer than finding the numbers, only when there is one
+        matches = _phone_matches(text)
+        if matches and _has_digits8(text):
+            found.extend(_phones(doc, taken, matches))
     if len(found) > 1:
         found.sort(key=lambda entity: entity.start)
     return found

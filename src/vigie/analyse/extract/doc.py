@@ -21,6 +21,7 @@ from vigie.model import Entity
 __all__ = ["Doc", "PaymentHit", "SpanSet", "compact_json", "new_entity", "spaced_key"]
 
 _NOT_WORD_RUN: Final = re.compile(r"[^0-9a-z]+")
+_DIGIT: Final = re.compile(r"[0-9]")
 _LETTERS_AND_SPACE: Final = b" abcdefghijklmnopqrstuvwxyz"
 _SPACE_TABLE: Final = bytes(ch if (48 <= ch <= 57 or 97 <= ch <= 122) else 32 for ch in range(256))
 
@@ -96,9 +97,12 @@ class Doc:
         # one byte per code point ("?" for non-ASCII), then a 256-byte table: same offsets
         raw = self.folded.encode("ascii", "replace").translate(_SPACE_TABLE)
         self.spaced = " " + raw.decode("ascii") + " "
-        # spaced holds [0-9a-z] and spaces only: what is left without letters and spaces is
-        # digits (cheaper than a regex search for [0-9] on short texts, which are most)
-        self.has_digit = len(raw.translate(None, _LETTERS_AND_SPACE)) > 0
+        if len(raw) < 200:
+            # raw holds [0-9a-z] and spaces only: what is left without letters and spaces is
+            # digits (cheaper than a regex call on short texts; the regex stops at the first)
+            self.has_digit = len(raw.translate(None, _LETTERS_AND_SPACE)) > 0
+        else:
+            self.has_digit = _DIGIT.search(self.folded) is not None
         self._line_starts: list[int] | None = None
         self.payment_hits: list[PaymentHit] | None = None
         self.label_keys: list[int] | None = None  # folded starts of contacts' platform words

@@ -107,6 +107,9 @@ _CUE: Final = 1
 _PAYMENT: Final = 2
 _PLATFORM: Final = 4
 _NO_PAYMENT: Final = ("", "", False)
+# shared empty results of the word scan (also left on Docs): read, never appended to
+_NONE_FOUND: Final[list[int]] = []
+_NO_PAYMENT_HITS: Final[list[PaymentHit]] = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,9 +256,9 @@ def find_products(doc: Doc) -> list[ProductHit]:
     """Product mentions of ``doc`` after the context and specificity rules, in text order."""
     lexicon = product_lexicon()
     raw: list[tuple[int, int, _Term]] = []
-    cues: list[int] = []
-    payments: list[PaymentHit] = []
-    platforms: list[int] = []
+    cues: list[int] = _NONE_FOUND  # lists made on the first find (most messages have none)
+    payments: list[PaymentHit] = _NO_PAYMENT_HITS
+    platforms: list[int] = _NONE_FOUND
     last: int  # typed, so that the offsets below are machine integers once compiled
     length: int
     flags: int
@@ -267,10 +270,16 @@ def find_products(doc: Doc) -> list[ProductHit]:
             raw.append((start, last - 1, term))
         if flags:
             if flags & _CUE:
+                if cues is _NONE_FOUND:
+                    cues = []
                 cues.append(start)
             if flags & _PAYMENT:
+                if payments is _NO_PAYMENT_HITS:
+                    payments = []
                 payments.append((start, last - 1, pay[0], pay[1], pay[2]))
             if flags & _PLATFORM:
+                if platforms is _NONE_FOUND:
+                    platforms = []
                 platforms.append(start - 1)  # folded start (spaced has one more space)
     doc.payment_hits = payments
     doc.label_keys = platforms
