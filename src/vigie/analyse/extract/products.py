@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, cast
 
 import ahocorasick
 
@@ -263,8 +263,10 @@ def find_products(doc: Doc) -> list[ProductHit]:
     length: int
     flags: int
     term: _Term | None
-    for last, value in lexicon.words.iter(doc.spaced):
-        length, term, flags, pay = value
+    # (casts: once compiled, the automaton's tuples are then read by index, not iterated)
+    for found in lexicon.words.iter(doc.spaced):
+        last, value = cast(tuple[int, Any], found)
+        length, term, flags, pay = cast(tuple[int, _Term | None, int, Any], value)
         start = last - length + 1
         if term is not None:
             raw.append((start, last - 1, term))
@@ -284,8 +286,9 @@ def find_products(doc: Doc) -> list[ProductHit]:
     doc.payment_hits = payments
     doc.label_keys = platforms
     if not doc.folded.isascii():
-        for last, value in lexicon.emojis.iter(doc.folded):
-            length, term = value
+        for found in lexicon.emojis.iter(doc.folded):
+            last, value = cast(tuple[int, Any], found)
+            length, term = cast(tuple[int, _Term | None], value)
             if term is not None:
                 raw.append((last - length + 1, last + 1, term))
     if not raw:
@@ -373,12 +376,13 @@ def _most_specific(doc: Doc, found: list[tuple[int, int, _Term]]) -> list[tuple[
         best = max(best, term.rank)
     if best >= 2:
         found = [item for item in found if item[2].kind != "unit"]
-    words = False  # a mention other than an emoji is left
+    words = emojis = False
     for _start, _end, term in found:
-        if term.kind != "emoji":
+        if term.kind == "emoji":
+            emojis = True
+        else:
             words = True
-            break
-    if not words:
+    if not (words and emojis):  # the rules below drop emoji codes, and only beside a word
         return found
     if "\n" not in doc.folded:  # one line: an emoji code goes when any word names a product
         return [item for item in found if item[2].kind != "emoji"]
@@ -391,9 +395,10 @@ def _most_specific(doc: Doc, found: list[tuple[int, int, _Term]]) -> list[tuple[
 def product_entities(doc: Doc, hits: Sequence[ProductHit]) -> list[Entity]:
     """One ``product`` entity per kept mention (value: product id; attrs: term and kind)."""
     found = []
-    for hit in hits:
-        start, end = doc.span(hit.start, hit.end)
-        found.append(new_entity("product", hit.product, doc.text[start:end], start, end, hit.attrs))
+    text = doc.text
+    for f_start, f_end, product, _term, _kind, _rank, attrs in hits:
+        start, end = doc.span(f_start, f_end)
+        found.append(new_entity("product", product, text[start:end], start, end, attrs))
     return found
 
 
