@@ -53,12 +53,21 @@ _QUANTITY_OR_PRICE: Final = re.compile(
     r"|(?<=[0-9])\s(?:le|la|les)\s(?:g|gr|gramme|pochon|barrette|plaquette)(?![a-z])"
     r"|(?<=[0-9])\s?(?:=|->|=>|a\s|pour\s)\s?[0-9])"
 )
-# (pattern, product, term, substrings of which every match holds one: a cheap test first)
+# (pattern, product, term, needles): every match holds a substring of each group of needles,
+# a cheap test before the regex
 _DOSES: Final = (
-    (re.compile(r"[0-9]\s?(?:ug|mcg)(?![a-z])"), "lsd", "microgram dose", ("ug", "mcg")),
-    (re.compile(r"[0-9]{3}\s?(?:\+\s?mg|mg\s?\+)"), "mdma", "mg+ pill", ("+",)),
-    (re.compile(r"(?:#\s?|\bno\s?)[34](?![0-9a-z])"), "heroin", "#4 grade", ("#", "no")),
+    (re.compile(r"[0-9]\s?(?:ug|mcg)(?![a-z])"), "lsd", "microgram dose", (("ug", "mcg"),)),
+    (re.compile(r"[0-9]{3}\s?(?:\+\s?mg|mg\s?\+)"), "mdma", "mg+ pill", (("+",), ("mg",))),
+    (
+        re.compile(r"(?:#\s?|\bno\s?)[34](?![0-9a-z])"),
+        "heroin",
+        "#4 grade",
+        (("3", "4"), ("#", "no")),
+    ),
 )
+_DOSE_ATTRS: Final = {
+    term: compact_json({"term": term, "kind": "unit"}) for _, _, term, _ in _DOSES
+}
 # words that make an ambiguous term a product nearby (matched in the same automaton pass)
 _SALE_WORDS: Final = [
     "dispo",
@@ -330,6 +339,16 @@ def find_products(doc: Doc) -> list[ProductHit]:
     return hits
 
 
+def _holds_one_of_each(text: str, groups: tuple[tuple[str, ...], ...]) -> bool:
+    for group in groups:
+        for needle in group:
+            if needle in text:
+                break
+        else:
+            return False
+    return True
+
+
 def _dose_inference(doc: Doc) -> list[ProductHit]:
     """With no product named: a microgram dose ("150ug") means LSD, the "220mg+" convention of
     ecstasy pill listings MDMA, and heroin's "#4"/"no 3" grades heroin (kind ``unit``, the
@@ -338,11 +357,11 @@ def _dose_inference(doc: Doc) -> list[ProductHit]:
         return []
     folded = doc.folded
     for pattern, product, term, needles in _DOSES:
-        if not any(needle in folded for needle in needles):
+        if not _holds_one_of_each(folded, needles):
             continue
         match = pattern.search(folded)
         if match:
-            attrs = compact_json({"term": term, "kind": "unit"})
+            attrs = _DOSE_ATTRS[term]
             return [ProductHit(match.start(), match.end(), product, term, "unit", 1, attrs)]
     return []
 
