@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vigie.analyse.extract import extract
+from vigie.analyse.extract import crypto, extract
 from vigie.analyse.extract.crypto import _BECH32, _bech32_polymod, eip55, validate
 
 GENESIS = "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa"  # Bitcoin genesis block address (public)
@@ -141,3 +141,16 @@ def test_monero_checksum() -> None:
     assert len(address) == 95 and monero_valid(address)
     assert validate(address) == ("xmr", address, "standard")
     assert not monero_valid(address[:50] + ("2" if address[50] != "2" else "3") + address[51:])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from([*"aZ09 .-_", "é", "ß", "\u0661"]), max_size=80)
+    | st.lists(st.sampled_from(["a" * 13, "B" * 12, "1", " ", "é", "x" * 26]), max_size=6).map(
+        "".join
+    )
+)
+def test_long_token_gate_is_the_regex(text: str) -> None:
+    raw = text.encode("ascii", "replace").translate(crypto._ALNUM_TABLE)
+    fast = len(text) >= 26 and crypto._LONG_RUN in raw
+    assert fast == (crypto._LONG_TOKEN.search(text) is not None)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vigie.analyse.extract import extract, main_product
-from vigie.analyse.extract.products import product_lexicon
-from vigie.model import PRODUCTS
+from vigie.analyse.extract.doc import Doc, compact_json, new_entity
+from vigie.analyse.extract.payments import find_payments
+from vigie.analyse.extract.products import find_products, product_lexicon
+from vigie.model import PRODUCTS, Entity
 
 
 def products(text: str) -> list[tuple[str, str]]:
@@ -100,3 +107,42 @@ def test_product_spans_slice_the_original_text() -> None:
     for entity in extract(text):
         assert text[entity.start : entity.end] == entity.text
     assert [e.value for e in extract(text) if e.type == "product"] == ["cocaine", "cannabis_herb"]
+
+
+# The shared word scan and the cheaper object construction against plain references.
+_WORDS = st.lists(
+    st.sampled_from(
+        ["cash", "especes", "liquide", "paiement", "btc", "crypto", "western union", "wu", "cb",
+         "carte bleue", "snap", "snapchat", "whatsapp", "telegram", "shit", "beuh", "dispo", "10g",
+         "50€", "💊", "🍫", "Xanax", "C", "H", "le", "\n", " ", ":", "-", "é", "00", "220mg+", "#4"]
+    ),
+    max_size=20,
+).map(" ".join)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(_WORDS | st.text(max_size=60))
+def test_payments_from_the_product_scan_equal_their_own_scan(text: str) -> None:
+    alone, scanned = Doc(text), Doc(text)
+    find_products(scanned)  # leaves payment_hits on the doc
+    assert alone.payment_hits is None and scanned.payment_hits is not None
+    assert find_payments(alone) == find_payments(scanned)
+    assert alone.has_digit == (re.search(r"[0-9]", alone.folded) is not None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(max_size=20),
+    st.integers(0, 10**6),
+    st.integers(0, 10**6),
+    st.none() | st.dictionaries(st.text(max_size=5), st.text(max_size=5) | st.integers()),
+)
+def test_new_entity_and_compact_json_equal_the_plain_forms(
+    text: str, start: int, end: int, attrs: dict[str, str | int] | None
+) -> None:
+    attrs_json = json.dumps(attrs, ensure_ascii=False, separators=(",", ":")) if attrs else None
+    if attrs:
+        assert compact_json(attrs) == attrs_json
+    made = new_entity("url", text, text[::-1], start, end, attrs_json)
+    plain = Entity("url", text, text[::-1], start, end, attrs_json)
+    assert made == plain and hash(made) == hash(plain) and repr(made) == repr(plain)

@@ -10,6 +10,8 @@ communes) are built on first use, once per process.
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from vigie.analyse.extract.contacts import find_contacts
 from vigie.analyse.extract.crypto import find_crypto
 from vigie.analyse.extract.doc import Doc, SpanSet
@@ -30,6 +32,7 @@ from vigie.model import Entity
 __all__ = ["VERSION", "extract", "main_product", "warm_up"]
 
 VERSION = "extract.v2"  # v2: dotted thousands, no function words as handles
+_ORDER = attrgetter("start", "type", "end")  # the sort key, computed in C
 
 
 def extract(text: str, norm: Normalised | None = None) -> list[Entity]:
@@ -42,8 +45,8 @@ def extract(text: str, norm: Normalised | None = None) -> list[Entity]:
     if not text:
         return []
     doc = Doc(text, norm)
+    hits = find_products(doc)  # first: its word scan also finds payment and platform words
     identifiers = find_contacts(doc) + find_crypto(doc)
-    hits = find_products(doc)
     found = product_entities(doc, hits)
     pay: list[Entity] = []
     if doc.has_digit or "€" in doc.folded or "$" in doc.folded:
@@ -59,7 +62,8 @@ def extract(text: str, norm: Normalised | None = None) -> list[Entity]:
         spans = SpanSet([(e.start, e.end) for e in identifiers])
         found = [e for e in found if not spans.overlaps(e.start, e.end)]
         found += identifiers
-    found.sort(key=lambda entity: (entity.start, entity.type, entity.end))
+    if len(found) > 1:
+        found.sort(key=_ORDER)
     return found
 
 

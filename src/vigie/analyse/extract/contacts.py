@@ -18,7 +18,7 @@ platform keyword). Values:
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 
 import ahocorasick
 import phonenumbers
@@ -26,37 +26,57 @@ import phonenumbers
 from vigie.analyse.extract.doc import Doc, SpanSet
 from vigie.model import Entity
 
-__all__ = ["find_contacts", "phone_value"]
+__all__ = ["PLATFORM_WORDS", "find_contacts", "phone_value"]
 
 # literal-led alternatives (the engine scans for "+" and "0"); the lookbehind after the first
 # character checks what precedes the number
-_PHONE = re.compile(
+_PHONE: Final = re.compile(
     r"(?:\+(?<![\w+/=]\+)|00(?<![\w+/=]00))[1-9][0-9]{0,2}[ .\-]?(?:\(0\)[ .\-]?)?[0-9]"
     r"(?:[ .\-]?[0-9]){5,12}(?![\w/])"
     r"|0(?<![\w+/=]0)[1-9](?:[ .\-]?[0-9]{2}){4}(?![\w/])"
 )
-_DIGITS8 = re.compile(r"[0-9](?:[ .\-]?[0-9]){7}")
-_URL_CHARS = r"[^\s<>\"'`{}|\\^\[\]]"
-_URL = re.compile(rf"(?:https?://|www\.){_URL_CHARS}+", re.IGNORECASE)
-_BARE_HOSTS = (
+# where _PHONE can start: its three alternatives begin with "+", "00" or "0" and the same test
+# of the character before (literal-led, so found far faster than _PHONE's own {+, 0} class)
+_PHONE_STARTS: Final = (
+    ("+", re.compile(r"\+(?<![\w+/=]\+)")),
+    ("0", re.compile(r"0(?<![\w+/=]0)")),
+)
+_DIGITS8: Final = re.compile(r"[0-9](?:[ .\-]?[0-9]){7}")
+# _DIGITS8 on the text as bytes, one per code point: [0-9] -> "0", [ .-] -> ".", else "x"; the
+# pattern then starts with a literal, which the engine finds far faster than a class
+_DIGIT_TABLE: Final = bytes(
+    48 if 48 <= ch <= 57 else 46 if ch in b" .-" else 120 for ch in range(256)
+)
+_DIGITS8_BYTES: Final = re.compile(rb"0(?:\.?0){7}")
+_SCHEME_WWW: Final = re.compile(r"^(?:https?://)?(?:www\.)?", re.I)
+_SPACES: Final = re.compile(r"\s+")
+_URL_CHARS: Final = r"[^\s<>\"'`{}|\\^\[\]]"
+_URL: Final = re.compile(rf"(?:https?://|www\.){_URL_CHARS}+", re.IGNORECASE)
+# where _URL can start, found from literals (a scan for "://" or "." is far faster than trying
+# _URL at every character): 4 or 5 characters before "://", 3 before the "." of "www."
+_URL_SCHEME: Final = re.compile(r"://(?:(?<=(?i:https)://)|(?<=(?i:http)://))")
+_URL_WWW: Final = re.compile(r"\.(?<=(?i:www)\.)")
+_BARE_HOSTS: Final = (
     "t.me/", "telegram.me/", "telegram.dog/", "wa.me/", "chat.whatsapp.com/", "snapchat.com/",
     "signal.me/", "potato.im/", "instagram.com/", "wickr.me/",
 )  # fmt: skip
-_BARE_LINK = re.compile(
+_BARE_LINK: Final = re.compile(
     r"(?<![\w.@/])(?:t\.me|telegram\.me|telegram\.dog|wa\.me|chat\.whatsapp\.com|snapchat\.com"
     rf"|signal\.me|potato\.im|instagram\.com|wickr\.me)/{_URL_CHARS}*",
     re.IGNORECASE,
 )
-_EMAIL_DOMAIN = re.compile(r"@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}\b")
-_LOCAL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-")
-_LABELLED = re.compile(
+_EMAIL_DOMAIN: Final = re.compile(r"@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}\b")
+_LOCAL_CHARS: Final = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._+-"
+)
+_LABELLED: Final = re.compile(
     r"(?P<label>\b(?:snapchat|snap|sc|insta|instagram|ig|wickr\s?(?:me|id)?|telegram|tg|telegramme"
     r"|signal|whatsapp|whats\s?app|wa|potato)\b|👻)\s?(?:id\s?)?(?:[:=\-–>➡️👉]+\s?|\s)"
     r"(?P<name>@?[A-Za-z][\w.\-]{1,31}|\+?[0-9][0-9 .\-]{7,16}[0-9])",
     re.IGNORECASE,
 )
 # Words that follow a platform name in running text and are never the account itself.
-_NOT_A_NAME = frozenset(
+_NOT_A_NAME: Final = frozenset(
     [
         "au",
         "aux",
@@ -125,36 +145,53 @@ _NOT_A_NAME = frozenset(
         "me",
     ]
 )
-_AT_HANDLE = re.compile(r"@(?<![\w@.]@)([A-Za-z][A-Za-z0-9_]{4,31})\b(?!\.[A-Za-z])(?!@)")
-_PLATFORM = {
+_AT_HANDLE: Final = re.compile(r"@(?<![\w@.]@)([A-Za-z][A-Za-z0-9_]{4,31})\b(?!\.[A-Za-z])(?!@)")
+_PLATFORM: Final = {
     "snapchat": "snapchat", "snap": "snapchat", "sc": "snapchat", "👻": "snapchat",
     "insta": "instagram", "instagram": "instagram", "ig": "instagram", "telegram": "telegram",
     "tg": "telegram", "telegramme": "telegram", "signal": "signal", "whatsapp": "whatsapp",
     "whats app": "whatsapp", "wa": "whatsapp", "potato": "potato", "wickr": "wickr",
 }  # fmt: skip
-_TRAILING = ".,;:!?)]}>'\"»…"
-_LINK_HANDLE = (
+_TRAILING: Final = ".,;:!?)]}>'\"»…"
+_LINK_HANDLE: Final = (
     (re.compile(r"(?:t\.me|telegram\.me|telegram\.dog)/(?:s/)?([A-Za-z][A-Za-z0-9_]{3,31})/?(?:[?#].*)?$", re.I), "telegram:@"),
     (re.compile(r"snapchat\.com/(?:add|t)/([A-Za-z0-9._-]{2,30})/?$", re.I), "snapchat:"),
     (re.compile(r"instagram\.com/([A-Za-z0-9._]{2,30})/?(?:\?.*)?$", re.I), "instagram:"),
     (re.compile(r"potato\.im/([A-Za-z0-9_]{3,32})/?$", re.I), "potato:"),
 )  # fmt: skip
-_WA_LINK = re.compile(r"(?:api\.)?wa\.me/\+?([0-9]{6,15})", re.I)
-_SIGNAL_LINK = re.compile(r"signal\.me/#p/(\+[0-9]{6,15})", re.I)
-_NOT_NAMES = frozenset({"joinchat", "share", "addstickers", "proxy", "socks", "c", "s", "iv"})
-_KEYWORDS = ("snap", "insta", "wickr", "telegram", "signal", "whats", "potato", "👻")
+_WA_LINK: Final = re.compile(r"(?:api\.)?wa\.me/\+?([0-9]{6,15})", re.I)
+_SIGNAL_LINK: Final = re.compile(r"signal\.me/#p/(\+[0-9]{6,15})", re.I)
+_NOT_NAMES: Final = frozenset(
+    {"joinchat", "share", "addstickers", "proxy", "socks", "c", "s", "iv"}
+)
+# where a labelled handle can start ("snap:", "insta ", "👻 "); find_products' word scan
+# finds the ASCII ones for us (Doc.label_keys)
+PLATFORM_WORDS: Final = ("snap", "insta", "wickr", "telegram", "signal", "whats", "potato", "👻")
 
 
 def _keyword_automaton() -> Any:
     automaton: Any = ahocorasick.Automaton()
-    for word in _KEYWORDS:
+    for word in PLATFORM_WORDS:
         automaton.add_word(word, len(word))
     automaton.make_automaton()
     return automaton
 
 
-_KEYWORD_AUTOMATON = _keyword_automaton()  # every occurrence of every keyword in one pass
-_SHORT_LABEL = re.compile(r"\b(?:sc|ig|tg|wa)\s?[:=]")
+_KEYWORD_AUTOMATON: Final = _keyword_automaton()  # every occurrence of every keyword in one pass
+# r"\b(?:sc|ig|tg|wa)\s?[:=]" found from its ":" or "=" (a literal, which the engine scans for
+# far faster than a class); the label starts 2 characters before it, 3 with a space between
+_SHORT_LABELS: Final = (
+    (":", re.compile(r":(?:(?<=\b(?:sc|ig|tg|wa):)|(?<=\b(?:sc|ig|tg|wa)\s:))")),
+    ("=", re.compile(r"=(?:(?<=\b(?:sc|ig|tg|wa)=)|(?<=\b(?:sc|ig|tg|wa)\s=))")),
+)
+# every bare host holds one of these: a cheap necessary test before the ten substring tests
+_HOST_TAIL: Final = re.compile(r"\.(?:me|dog|com|im)/")
+
+
+def _has_digits8(text: str) -> bool:
+    """``_DIGITS8.search(text) is not None``, on bytes (non-ASCII characters become "?")."""
+    raw = text.encode("ascii", "replace").translate(_DIGIT_TABLE)
+    return raw.count(b"0") >= 8 and _DIGITS8_BYTES.search(raw) is not None
 
 
 def phone_value(raw: str, region: str = "FR") -> str | None:
@@ -172,9 +209,35 @@ def phone_value(raw: str, region: str = "FR") -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _phones(doc: Doc, taken: SpanSet) -> list[Entity]:
+def _phone_starts(text: str) -> list[int]:
+    """Every position where _PHONE can match, in order."""
+    starts: list[int] = []
+    for sign, pattern in _PHONE_STARTS:
+        if sign in text:
+            for match in pattern.finditer(text):
+                starts.append(match.start())
+    if "+" in text and "0" in text:
+        starts.sort()
+    return starts
+
+
+def _phone_matches(text: str) -> list[re.Match[str]]:
+    """``list(_PHONE.finditer(text))``: _PHONE tried only where it can start, in order."""
     found = []
-    for match in _PHONE.finditer(doc.text):
+    reach = 0
+    for start in _phone_starts(text):
+        if start >= reach:  # finditer goes on after the end of the previous match
+            match = _PHONE.match(text, start)
+            if match is not None:
+                found.append(match)
+                reach = match.end()
+    return found
+
+
+def _phones(doc: Doc, taken: SpanSet, matches: list[re.Match[str]]) -> list[Entity]:
+    """Phone entities for the ``_PHONE`` matches outside ``taken``."""
+    found = []
+    for match in matches:
         if taken.overlaps(match.start(), match.end()):
             continue
         value = phone_value(match.group())
@@ -196,9 +259,28 @@ def _normalise_url(url: str) -> str:
     return f"{scheme.lower()}://{host.lower()}{slash}{path}"
 
 
+def _urls(text: str) -> list[re.Match[str]]:
+    """``list(_URL.finditer(text))``: _URL tried only where it can start, in text order."""
+    starts = [
+        m.start() - (5 if text[m.start() - 1] in "sSſ" else 4) for m in _URL_SCHEME.finditer(text)
+    ]
+    if "." in text:
+        starts.extend(m.start() - 3 for m in _URL_WWW.finditer(text))
+        starts.sort()
+    found = []
+    reach = 0
+    for start in starts:
+        if start >= reach:  # finditer goes on after the end of the previous match
+            match = _URL.match(text, start)
+            if match is not None:
+                found.append(match)
+                reach = match.end()
+    return found
+
+
 def _link_entity(doc: Doc, start: int, url: str) -> Entity:
     end = start + len(url)
-    bare = re.sub(r"^(?:https?://)?(?:www\.)?", "", url, flags=re.I)
+    bare = _SCHEME_WWW.sub("", url)
     if match := _WA_LINK.match(bare):
         return doc.raw_entity("handle", "whatsapp:+" + match.group(1), start, end, {"link": True})
     if match := _SIGNAL_LINK.match(bare):
@@ -212,12 +294,26 @@ def _link_entity(doc: Doc, start: int, url: str) -> Entity:
 
 def _label_positions(doc: Doc) -> list[int]:
     folded = doc.folded
-    positions = set()
-    for last, length in _KEYWORD_AUTOMATON.iter(folded):
-        positions.add(doc.span(last - length + 1, last + 1)[0])
-    if ":" in folded or "=" in folded:
-        positions.update(doc.span(*m.span())[0] for m in _SHORT_LABEL.finditer(folded))
-    return sorted(positions)
+    positions: list[int] = []
+    keys = doc.label_keys
+    if keys is None:
+        for last, length in _KEYWORD_AUTOMATON.iter(folded):
+            positions.append(doc.span(last - length + 1, last + 1)[0])
+    else:
+        for start in keys:
+            positions.append(doc.span(start, start + 1)[0])  # the start maps alone
+        if not folded.isascii():
+            at = folded.find("👻")
+            while at != -1:
+                positions.append(doc.span(at, at + 1)[0])
+                at = folded.find("👻", at + 1)
+    for sign, short_label in _SHORT_LABELS:
+        if sign in folded:
+            for match in short_label.finditer(folded):
+                at = match.start()
+                start = at - 2 if folded[at - 1] in "cga" else at - 3
+                positions.append(doc.span(start, at + 1)[0])
+    return sorted(set(positions)) if len(positions) > 1 else positions
 
 
 def _labelled(doc: Doc, taken: SpanSet) -> list[Entity]:
@@ -230,7 +326,7 @@ def _labelled(doc: Doc, taken: SpanSet) -> list[Entity]:
         start, end = match.span("name")
         if taken.overlaps(start, end):
             continue
-        label = re.sub(r"\s+", " ", match.group("label").lower())
+        label = _SPACES.sub(" ", match.group("label").lower())
         platform = _PLATFORM.get(label) or ("wickr" if label.startswith("wickr") else None)
         name = match.group("name").rstrip(".-")
         end = start + len(name)
@@ -271,8 +367,8 @@ def find_contacts(doc: Doc) -> list[Entity]:
                 taken.add(start, match.end())
     if "/" in text or "www." in text:
         lowered = doc.folded if len(doc.folded) == len(text) else text.lower()
-        matches = list(_URL.finditer(text))
-        if any(host in lowered for host in _BARE_HOSTS):
+        matches = _urls(text)
+        if _HOST_TAIL.search(lowered) and any(host in lowered for host in _BARE_HOSTS):
             matches += _BARE_LINK.finditer(text)
         for match in sorted(matches, key=lambda m: m.start()):
             url = _clean_url(match.group())
@@ -286,7 +382,11 @@ def find_contacts(doc: Doc) -> list[Entity]:
                 value = "telegram:@" + match.group(1)
                 found.append(doc.raw_entity("handle", value, *match.span(), {"inferred": True}))
                 taken.add(*match.span())
-    if doc.has_digit and _DIGITS8.search(text):
-        found.extend(_phones(doc, taken))
-    found.sort(key=lambda entity: entity.start)
+    if doc.has_digit:
+        # the 8-digit gate, dearer than finding the numbers, only when there is one
+        matches = _phone_matches(text)
+        if matches and _has_digits8(text):
+            found.extend(_phones(doc, taken, matches))
+    if len(found) > 1:
+        found.sort(key=lambda entity: entity.start)
     return found

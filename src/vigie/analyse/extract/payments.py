@@ -10,11 +10,11 @@ word ("paiement", "payer", "accepté", "pay" …).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 
 import ahocorasick
 
-from vigie.analyse.extract.doc import Doc, spaced_key
+from vigie.analyse.extract.doc import Doc, PaymentHit, spaced_key
 from vigie.model import Entity
 
 __all__ = ["PAYMENTS", "find_payments"]
@@ -42,10 +42,10 @@ PAYMENTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "gift_card": (("carte cadeau", "gift card", "amazon gift card", "ticket premium", "toneo"), ()),
     "cashapp": (("cashapp", "cash app", "venmo", "zelle"), ()),
 }  # fmt: skip
-_PAYMENT_WORDS = re.compile(
+_PAYMENT_WORDS: Final = re.compile(
     r"\b(?:paiement|paiements|payer|paye|payez|pay|payment|regle\w*|accept\w*|uniquement|only)\b"
 )
-_WINDOW = 60
+_WINDOW: Final = 60
 
 
 class _Payments:
@@ -61,18 +61,20 @@ class _Payments:
         self.automaton.make_automaton()
 
 
-_PAYMENTS = _Payments()
+_PAYMENTS: Final = _Payments()
 
 
 def find_payments(doc: Doc) -> list[Entity]:
     """``payment`` entities of ``doc``, longest term first where terms overlap."""
-    raw = [
-        (last - length + 1, last - 1, payment, term, strong)
-        for last, (length, payment, term, strong) in _PAYMENTS.automaton.iter(doc.spaced)
-    ]
-    if not raw:
+    hits = doc.payment_hits  # found by find_products' word scan when it ran on doc
+    if hits is None:
+        hits = [
+            (last - length + 1, last - 1, payment, term, strong)
+            for last, (length, payment, term, strong) in _PAYMENTS.automaton.iter(doc.spaced)
+        ]
+    if not hits:
         return []
-    raw.sort(key=lambda item: (item[0], item[0] - item[1]))
+    raw: list[PaymentHit] = sorted(hits, key=lambda item: (item[0], item[0] - item[1]))
     found = []
     reach = -1
     for start, end, payment, term, strong in raw:

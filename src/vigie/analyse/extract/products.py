@@ -24,40 +24,52 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple, cast
 
 import ahocorasick
 
-from vigie.analyse.extract.doc import Doc, compact_json, spaced_key
+from vigie.analyse.extract.contacts import PLATFORM_WORDS
+from vigie.analyse.extract.doc import Doc, PaymentHit, compact_json, new_entity, spaced_key
+from vigie.analyse.extract.payments import PAYMENTS
 from vigie.analyse.lexicon import read_tsv
 from vigie.analyse.normalise import fold
 from vigie.model import PRODUCTS, Entity
 
 __all__ = ["ProductHit", "ProductLexicon", "find_products", "main_product", "product_lexicon"]
 
-CONTEXT_WINDOW = 120
-STRICT_WINDOW = 20
+CONTEXT_WINDOW: Final = 120
+STRICT_WINDOW: Final = 20
 # how specific a mention is: emoji < packaging word < name/slang/variety < form of cannabis
 # that overrides herb/resin in the same message ("hash cookies", "weed wax")
-_RANK = {"emoji": 0, "unit": 1, "name": 2, "slang": 2, "variety": 2}
-_FORMS = frozenset({"cannabis_edible", "cannabis_concentrate"})
-_KINDS = frozenset(_RANK)
-_CONTEXTS = frozenset({"", "ctx", "strict"})
+_RANK: Final = {"emoji": 0, "unit": 1, "name": 2, "slang": 2, "variety": 2}
+_FORMS: Final = frozenset({"cannabis_edible", "cannabis_concentrate"})
+_KINDS: Final = frozenset(_RANK)
+_CONTEXTS: Final = frozenset({"", "ctx", "strict"})
 
 # starts with a bare character class so that the engine scans for it at C speed
-_QUANTITY_OR_PRICE = re.compile(
+_QUANTITY_OR_PRICE: Final = re.compile(
     r"[0-9€$£](?:(?<=[0-9])\s?(?:(?:g|gr|grs|gramme|grammes|gram|grams|kg|kilo|kilos|oz|mg|ml|x|u"
     r"|e|eur|euro|euros|balles|usd|pills|tabs)(?![a-z])|[€$£])|(?<=[€$£])\s?[0-9]"
     r"|(?<=[0-9])\s(?:le|la|les)\s(?:g|gr|gramme|pochon|barrette|plaquette)(?![a-z])"
     r"|(?<=[0-9])\s?(?:=|->|=>|a\s|pour\s)\s?[0-9])"
 )
-_DOSES = (
-    (re.compile(r"[0-9]\s?(?:ug|mcg)(?![a-z])"), "lsd", "microgram dose"),
-    (re.compile(r"[0-9]{3}\s?(?:\+\s?mg|mg\s?\+)"), "mdma", "mg+ pill"),
-    (re.compile(r"(?:#\s?|\bno\s?)[34](?![0-9a-z])"), "heroin", "#4 grade"),
+# (pattern, product, term, needles): every match holds a substring of each group of needles,
+# a cheap test before the regex
+_DOSES: Final = (
+    (re.compile(r"[0-9]\s?(?:ug|mcg)(?![a-z])"), "lsd", "microgram dose", (("ug", "mcg"),)),
+    (re.compile(r"[0-9]{3}\s?(?:\+\s?mg|mg\s?\+)"), "mdma", "mg+ pill", (("+",), ("mg",))),
+    (
+        re.compile(r"(?:#\s?|\bno\s?)[34](?![0-9a-z])"),
+        "heroin",
+        "#4 grade",
+        (("3", "4"), ("#", "no")),
+    ),
 )
+_DOSE_ATTRS: Final = {
+    term: compact_json({"term": term, "kind": "unit"}) for _, _, term, _ in _DOSES
+}
 # words that make an ambiguous term a product nearby (matched in the same automaton pass)
-_SALE_WORDS = [
+_SALE_WORDS: Final = [
     "dispo",
     "disponible",
     "menu",
@@ -97,6 +109,18 @@ _SALE_WORDS = [
 ]
 
 
+# what a key of the word automaton is besides a product term (flags): a sale word (a cue for
+# ambiguous terms), a payment term (for find_payments), a contact platform word (for
+# find_contacts); one pass over the text serves the three extractors
+_CUE: Final = 1
+_PAYMENT: Final = 2
+_PLATFORM: Final = 4
+_NO_PAYMENT: Final = ("", "", False)
+# shared empty results of the word scan (also left on Docs): read, never appended to
+_NONE_FOUND: Final[list[int]] = []
+_NO_PAYMENT_HITS: Final[list[PaymentHit]] = []
+
+
 @dataclass(frozen=True, slots=True)
 class _Term:
     text: str
@@ -119,14 +143,26 @@ class ProductHit(NamedTuple):
     attrs: str
 
 
+# ProductHit(...) runs the namedtuple's __new__, Python code; this makes the same tuple in C
+_NEW_TUPLE: Final = tuple.__new__
+
+
 class ProductLexicon:
-    """The compiled product terms: one automaton for words, one for emojis."""
+    """The compiled product terms: one automaton for words, one for emojis.
+
+    The word automaton also holds the sale words, the payment terms of
+    :data:`~vigie.analyse.extract.payments.PAYMENTS` (spaced keys, as find_payments has them)
+    and the contact platform words (plain substrings: on ``spaced`` they match where they
+    match on the folded text, one position later, being made of ``[a-z]`` only).
+    """
 
     def __init__(self, path: Path) -> None:
         self.sources, rows = read_tsv(path)
-        self.words: Any = ahocorasick.Automaton()  # values: (key length, _Term or None)
+        # values: (key length, _Term or None, flags, payment (id, term, counts alone))
+        self.words: Any = ahocorasick.Automaton()
         self.emojis: Any = ahocorasick.Automaton()
         self.terms: list[_Term] = []
+        keys: dict[str, tuple[_Term | None, int, tuple[str, str, bool]]] = {}
         for number, cells in enumerate(rows, start=1):
             term = _parse_row(path.name, number, cells)
             self.terms.append(term)
@@ -135,13 +171,25 @@ class ProductLexicon:
                 continue
             if any(ch.isalnum() and ch.isascii() for ch in folded):
                 for key in _word_keys(folded):
-                    self.words.add_word(key, (len(key), term))
+                    keys[key] = (term, 0, _NO_PAYMENT)  # a later row replaces an earlier one
             else:
                 self.emojis.add_word(folded, (len(folded), term))
         for word in _SALE_WORDS:
             key = spaced_key(word)
-            if not self.words.exists(key):  # a product term is a cue by itself
-                self.words.add_word(key, (len(key), None))
+            if key not in keys:  # a product term is a cue by itself
+                keys[key] = (None, _CUE, _NO_PAYMENT)
+        for payment, (strong, weak) in PAYMENTS.items():
+            for terms, alone in ((strong, True), (weak, False)):
+                for text in terms:
+                    key = spaced_key(text)
+                    known, flags, _ = keys.get(key, (None, 0, _NO_PAYMENT))
+                    keys[key] = (known, flags | _PAYMENT, (payment, text, alone))
+        for word in PLATFORM_WORDS:
+            if word.isascii():  # "👻" is looked for by find_contacts itself
+                known, flags, pay = keys.get(word, (None, 0, _NO_PAYMENT))
+                keys[word] = (known, flags | _PLATFORM, pay)
+        for key, (known, flags, pay) in keys.items():
+            self.words.add_word(key, (len(key), known, flags, pay))
         self.words.make_automaton()
         self.emojis.make_automaton()
 
@@ -173,12 +221,24 @@ def product_lexicon() -> ProductLexicon:
     return ProductLexicon(path)
 
 
-def _context_positions(doc: Doc, cues: list[int]) -> list[int]:
+def _word_positions(cues: list[int], kept: list[tuple[int, int, _Term]]) -> list[int]:
+    """Sorted starts of the words that make an ambiguous term a product nearby: sale words and
+    unambiguous product words."""
     positions = list(cues)
+    for start, _end, term in kept:
+        if not term.context and term.kind != "emoji":
+            positions.append(start)
+    positions.sort()
+    return positions
+
+
+def _quantity_positions(doc: Doc) -> list[int]:
+    """Starts of the quantities and prices of ``doc``, in order (the other kind of cue)."""
+    positions: list[int] = []
     folded = doc.folded
     if doc.has_digit or "€" in folded or "$" in folded or "£" in folded:
-        positions.extend(m.start() for m in _QUANTITY_OR_PRICE.finditer(folded))
-    positions.sort()
+        for match in _QUANTITY_OR_PRICE.finditer(folded):
+            positions.append(match.start())
     return positions
 
 
@@ -205,40 +265,88 @@ def find_products(doc: Doc) -> list[ProductHit]:
     """Product mentions of ``doc`` after the context and specificity rules, in text order."""
     lexicon = product_lexicon()
     raw: list[tuple[int, int, _Term]] = []
-    cues: list[int] = []
-    for last, (length, term) in lexicon.words.iter(doc.spaced):
-        if term is None:
-            cues.append(last - length + 1)
-        else:
-            raw.append((last - length + 1, last - 1, term))
+    cues: list[int] = _NONE_FOUND  # lists made on the first find (most messages have none)
+    payments: list[PaymentHit] = _NO_PAYMENT_HITS
+    platforms: list[int] = _NONE_FOUND
+    last: int  # typed, so that the offsets below are machine integers once compiled
+    length: int
+    flags: int
+    term: _Term | None
+    # (casts: once compiled, the automaton's tuples are then read by index, not iterated)
+    for found in lexicon.words.iter(doc.spaced):
+        last, value = cast(tuple[int, Any], found)
+        length, term, flags, pay = cast(tuple[int, _Term | None, int, Any], value)
+        start = last - length + 1
+        if term is not None:
+            raw.append((start, last - 1, term))
+        if flags:
+            if flags & _CUE:
+                if cues is _NONE_FOUND:
+                    cues = []
+                cues.append(start)
+            if flags & _PAYMENT:
+                if payments is _NO_PAYMENT_HITS:
+                    payments = []
+                payments.append((start, last - 1, pay[0], pay[1], pay[2]))
+            if flags & _PLATFORM:
+                if platforms is _NONE_FOUND:
+                    platforms = []
+                platforms.append(start - 1)  # folded start (spaced has one more space)
+    doc.payment_hits = payments
+    doc.label_keys = platforms
     if not doc.folded.isascii():
-        for last, (length, term) in lexicon.emojis.iter(doc.folded):
-            raw.append((last - length + 1, last + 1, term))
+        for found in lexicon.emojis.iter(doc.folded):
+            last, value = cast(tuple[int, Any], found)
+            length, term = cast(tuple[int, _Term | None], value)
+            if term is not None:
+                raw.append((last - length + 1, last + 1, term))
     if not raw:
         return _dose_inference(doc)
-    raw.sort(key=lambda item: (item[0], item[0] - item[1]))
-    kept: list[tuple[int, int, _Term]] = []
-    reach = -1
-    for item in raw:  # longest first at each start; drop what overlaps a kept match
-        if item[0] >= reach:
-            kept.append(item)
-            reach = item[1]
-    kept = _drop_modifiers(kept)
-    cues.extend(start for start, _, term in kept if not term.context and term.kind != "emoji")
-    positions: list[int] | None = None
-    hits: list[ProductHit] = []
-    for start, end, term in kept:
+    kept = raw
+    if len(raw) > 1:
+        # by start, longest first: (start, -end) orders so, and no two items share a span (a
+        # span is one key's text), so the tuples never compare their terms
+        order = sorted([(start, -end, term) for start, end, term in raw])
+        kept = []
+        reach = -1
+        for start, neg_end, term in order:  # drop what overlaps a kept match
+            if start >= reach:
+                reach = -neg_end
+                kept.append((start, reach, term))
+        kept = _drop_modifiers(kept)
+    # an ambiguous term needs a cue nearby: a word, else a quantity or price (the regex pass
+    # for these runs only when some term has no word close enough)
+    words: list[int] | None = None
+    quantities: list[int] | None = None
+    accepted: list[tuple[int, int, _Term]] = []
+    for item in kept:
+        start, end, term = item
         if term.context:
-            if positions is None:
-                positions = _context_positions(doc, cues)
-            if not _near(positions, start, CONTEXT_WINDOW) or (
-                term.context == "strict" and not _strict_ok(doc, start, end)
-            ):
+            if words is None:
+                words = _word_positions(cues, kept)
+            if not _near(words, start, CONTEXT_WINDOW):
+                if quantities is None:
+                    quantities = _quantity_positions(doc)
+                if not _near(quantities, start, CONTEXT_WINDOW):
+                    continue
+            if term.context == "strict" and not _strict_ok(doc, start, end):
                 continue
-        hits.append(
-            ProductHit(start, end, term.product, term.text, term.kind, term.rank, term.attrs)
-        )
-    return _most_specific(doc, hits)
+        accepted.append(item)
+    hits: list[ProductHit] = []
+    for start, end, term in _most_specific(doc, accepted):
+        hit = (start, end, term.product, term.text, term.kind, term.rank, term.attrs)
+        hits.append(_NEW_TUPLE(ProductHit, hit))
+    return hits
+
+
+def _holds_one_of_each(text: str, groups: tuple[tuple[str, ...], ...]) -> bool:
+    for group in groups:
+        for needle in group:
+            if needle in text:
+                break
+        else:
+            return False
+    return True
 
 
 def _dose_inference(doc: Doc) -> list[ProductHit]:
@@ -247,10 +355,13 @@ def _dose_inference(doc: Doc) -> list[ProductHit]:
     least specific)."""
     if not doc.has_digit:
         return []
-    for pattern, product, term in _DOSES:
-        match = pattern.search(doc.folded)
+    folded = doc.folded
+    for pattern, product, term, needles in _DOSES:
+        if not _holds_one_of_each(folded, needles):
+            continue
+        match = pattern.search(folded)
         if match:
-            attrs = compact_json({"term": term, "kind": "unit"})
+            attrs = _DOSE_ATTRS[term]
             return [ProductHit(match.start(), match.end(), product, term, "unit", 1, attrs)]
     return []
 
@@ -276,26 +387,37 @@ def _drop_modifiers(kept: list[tuple[int, int, _Term]]) -> list[tuple[int, int, 
     return out
 
 
-def _most_specific(doc: Doc, hits: list[ProductHit]) -> list[ProductHit]:
-    if len(hits) < 2:
-        return hits
-    best = max(hit.rank for hit in hits)
+def _most_specific(doc: Doc, found: list[tuple[int, int, _Term]]) -> list[tuple[int, int, _Term]]:
+    if len(found) < 2:
+        return found
+    best = 0
+    for _start, _end, term in found:
+        best = max(best, term.rank)
     if best >= 2:
-        hits = [hit for hit in hits if hit.kind != "unit"]
+        found = [item for item in found if item[2].kind != "unit"]
+    words = emojis = False
+    for _start, _end, term in found:
+        if term.kind == "emoji":
+            emojis = True
+        else:
+            words = True
+    if not (words and emojis):  # the rules below drop emoji codes, and only beside a word
+        return found
     if "\n" not in doc.folded:  # one line: an emoji code goes when any word names a product
-        if any(hit.kind != "emoji" for hit in hits):
-            return [hit for hit in hits if hit.kind != "emoji"]
-        return hits
-    word_lines = {doc.line_of(hit.start) for hit in hits if hit.kind != "emoji"}
-    return [hit for hit in hits if hit.kind != "emoji" or doc.line_of(hit.start) not in word_lines]
+        return [item for item in found if item[2].kind != "emoji"]
+    word_lines = {doc.line_of(item[0]) for item in found if item[2].kind != "emoji"}
+    return [
+        item for item in found if item[2].kind != "emoji" or doc.line_of(item[0]) not in word_lines
+    ]
 
 
 def product_entities(doc: Doc, hits: Sequence[ProductHit]) -> list[Entity]:
     """One ``product`` entity per kept mention (value: product id; attrs: term and kind)."""
     found = []
-    for hit in hits:
-        start, end = doc.span(hit.start, hit.end)
-        found.append(Entity("product", hit.product, doc.text[start:end], start, end, hit.attrs))
+    text = doc.text
+    for f_start, f_end, product, _term, _kind, _rank, attrs in hits:
+        start, end = doc.span(f_start, f_end)
+        found.append(new_entity("product", product, text[start:end], start, end, attrs))
     return found
 
 
