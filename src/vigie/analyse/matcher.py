@@ -35,7 +35,7 @@ class Hit(NamedTuple):
 _Payload = tuple[int, bool, bool, tuple[Term, ...], tuple[Any, ...]]
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE = re.compile(f"[{chr(0xD800)}-{chr(0xDFFF)}]")  # (mypyc takes no surrogate literal)
 
 
 def overlapping_matches(
