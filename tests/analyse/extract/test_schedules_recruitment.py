@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from vigie.analyse.extract import extract
+from vigie.analyse.extract import extract, schedules
 
 
 def attrs_of(text: str, kind: str) -> list[dict[str, object]]:
@@ -99,3 +101,19 @@ def test_payments(text: str, payments: list[str]) -> None:
 
 def test_liquid_is_not_cash_without_a_payment_word() -> None:
     assert [e for e in extract("un savon liquide") if e.type == "payment"] == []
+
+
+@settings(max_examples=500)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                *("d", "i", " ", "du ", "lundi", "dimanche", "ferme ", "closed ", "repos "),
+                *("le ", "au ", "h24", "tous les jours", "non stop", "non-stop", "samedi", "s"),
+            ]
+        ),
+        max_size=8,
+    ).map("".join)
+)
+def test_day_words_are_searched_whenever_they_may_match(text: str) -> None:
+    assert schedules._may_name_days(text) or schedules._WORDS.search(text) is None

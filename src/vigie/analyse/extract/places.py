@@ -96,6 +96,16 @@ _DEPT = re.compile(
     r"[0-9](?<![0-9a-z][0-9])(?:[0-9]|a|b)?(?![0-9a-z])(?!\s(?:janvier|fevrier|mars|avril|mai|juin"
     r"|juillet|aout|septembre|octobre|novembre|decembre|h|heures?|min|minutes)\b)"
 )
+# both in one scan: at a digit at most one of them matches, and neither can start inside a
+# match of the other (a postcode's digits follow a digit; a département number is at most two
+# characters followed by neither a digit nor a letter), so the matches are those of each
+_NUMBER = re.compile(
+    "[0-9](?:"
+    + _POSTCODE.pattern.removeprefix("[0-9]")
+    + "(?P<postcode>)|"
+    + _DEPT.pattern.removeprefix("[0-9]")
+    + "(?P<dept>))"
+)
 _DEPT_CUES = frozenset(
     [
         "dans",
@@ -257,7 +267,8 @@ def find_places(doc: Doc) -> list[Entity]:
     ]
     found: list[Entity] = []
     reach = -1
-    raw.sort(key=lambda item: (item[0], item[0] - item[1]))
+    if len(raw) > 1:
+        raw.sort(key=lambda item: (item[0], item[0] - item[1]))
     for start, end, place in raw:
         if start < reach or not _accept(doc, place, start, end):
             continue
@@ -271,23 +282,28 @@ def find_places(doc: Doc) -> list[Entity]:
         found.append(_entity(doc, place, start, end))
     if doc.has_digit:
         found.extend(_numbers(doc, index, found))
-    found.sort(key=lambda entity: entity.start)
+    if len(found) > 1:
+        found.sort(key=lambda entity: entity.start)
     return found
 
 
 def _numbers(doc: Doc, index: PlaceIndex, named: list[Entity]) -> list[Entity]:
     found: list[Entity] = []
-    spans = [(e.start, e.end) for e in named]
-    for match in _POSTCODE.finditer(doc.folded):
+    folded = doc.folded
+    depts: list[tuple[re.Match[str], Place]] = []
+    for match in _NUMBER.finditer(folded):
+        if match.lastgroup == "dept":
+            dep = index.by_code.get(match.group().upper())
+            if dep is not None and dep.kind == "departement":
+                depts.append((match, dep))
+            continue
         start, end = match.span()
         place = index.postcodes.get(match.group().upper())
         if place is None:
             continue
         words = _previous_words(doc, start)
         o_start, o_end = doc.span(start, end)
-        near_name = any(
-            abs(o_start - s_end) <= 2 or abs(s_start - o_end) <= 2 for s_start, s_end in spans
-        )
+        near_name = any(abs(o_start - e.end) <= 2 or abs(e.start - o_end) <= 2 for e in named)
         line_start = max(
             doc.folded.rfind("\n", max(0, start - LOOKBACK), start) + 1, start - LOOKBACK
         )
@@ -299,18 +315,13 @@ def _numbers(doc: Doc, index: PlaceIndex, named: list[Entity]) -> list[Entity]:
             entity = _entity(doc, place, start, end, "postcode")
             attrs = (entity.attrs or "")[:-1] + f',"postcode":"{match.group()}"' + "}"
             found.append(Entity(entity.type, entity.value, entity.text, o_start, o_end, attrs))
-    folded = doc.folded
     if "9-3" in folded:  # "le 9-3", Seine-Saint-Denis
         at = folded.find("9-3")
         found.append(_entity(doc, index.by_code["93"], at, at + 3))
-    if "(" not in folded and _DEPT_CUE_SEARCH.search(doc.spaced) is None:
+    if not depts or ("(" not in folded and _DEPT_CUE_SEARCH.search(doc.spaced) is None):
         return found  # a département number needs a cue word or brackets
-    for match in _DEPT.finditer(folded):
+    for match, dep in depts:
         start, end = match.span()
-        code = match.group().upper()
-        dep = index.by_code.get(code)
-        if dep is None or dep.kind != "departement":
-            continue
         words = _previous_words(doc, start)
         bracketed = folded[start - 1 : start] == "(" and folded[end : end + 1] == ")"
         cue = len(words) == 2 and words[0] in _DEPT_CUES and words[1] in ("le", "l")

@@ -94,7 +94,9 @@ _PAY = re.compile(
 
 class _Roles:
     def __init__(self) -> None:
-        self.automaton: Any = ahocorasick.Automaton()  # (length, role or None, term, specific)
+        # role terms, (length, role, term, specific); recruiting words apart, in a second
+        # automaton scanned only when a message names an ordinary job word (no key is in both)
+        self.automaton: Any = ahocorasick.Automaton()
         for role, (strong, weak) in ROLES.items():
             for term in strong:
                 key = spaced_key(term)
@@ -102,10 +104,12 @@ class _Roles:
             for term in weak:
                 key = spaced_key(term)
                 self.automaton.add_word(key, (len(key), role, term, False))
+        self.automaton.make_automaton()
+        self.recruiting: Any = ahocorasick.Automaton()
         for word in _RECRUITING:
             key = spaced_key(word)
-            self.automaton.add_word(key, (len(key), None, word, False))
-        self.automaton.make_automaton()
+            self.recruiting.add_word(key, len(key))
+        self.recruiting.make_automaton()
 
 
 _ROLES = _Roles()
@@ -142,16 +146,15 @@ def find_roles(doc: Doc, recruiting: bool | None = None) -> list[Entity]:
         (last - length + 1, last - 1, role, term, strong)
         for last, (length, role, term, strong) in _ROLES.automaton.iter(doc.spaced)
     ]
-    if recruiting is None:
-        recruiting = any(item[2] is None for item in raw)
-    raw = [item for item in raw if item[2] is not None]
     if not raw:
         return []
+    if recruiting is None and not all(item[4] for item in raw):
+        recruiting = next(_ROLES.recruiting.iter(doc.spaced), None) is not None
     raw.sort(key=lambda item: (item[0], item[0] - item[1]))
     found = []
     reach = -1
     for start, end, role, term, strong in raw:
-        if start < reach or not (strong or recruiting) or role is None:
+        if start < reach or not (strong or recruiting):
             continue
         reach = end
         found.append(doc.entity("role", role, start, end, {"term": term, "specific": strong}))
