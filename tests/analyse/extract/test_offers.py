@@ -11,7 +11,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from vigie.analyse.extract import extract
+from vigie.analyse.extract import extract, places, recruitment, schedules
 from vigie.analyse.extract import offers as offers_module
 from vigie.analyse.extract.doc import Doc
 from vigie.analyse.normalise import normalise
@@ -210,7 +210,7 @@ _TOKENS = st.lists(st.one_of(_NUMBERS, _PIECES), max_size=10).map("".join)
 )
 def test_atom_matches_equal_the_plain_loop(text: str) -> None:
     for folded in (text, normalise(text).text):
-        fast = [_described(m) for m in offers_module._matches(folded)]
+        fast = [_described(m) for m in offers_module._matches(folded, [])]
         assert fast == [_described(m) for m in _reference_matches(folded)]
 
 
@@ -221,7 +221,7 @@ def test_atom_matches_equal_the_plain_loop_on_every_short_string() -> None:
             ("", "la"), itertools.product(alphabet, repeat=size)
         ):
             text = prefix + "".join(chars)
-            fast = [_described(m) for m in offers_module._matches(text)]
+            fast = [_described(m) for m in offers_module._matches(text, [])]
             assert fast == [_described(m) for m in _reference_matches(text)], text
 
 
@@ -230,7 +230,7 @@ def test_atom_matches_equal_the_plain_loop_on_labelled_texts(shared_data: Path) 
         with path.open(encoding="utf-8") as handle:
             for line in itertools.islice(handle, 2000):
                 folded = normalise(json.loads(line)["text"]).text
-                fast = [_described(m) for m in offers_module._matches(folded)]
+                fast = [_described(m) for m in offers_module._matches(folded, [])]
                 assert fast == [_described(m) for m in _reference_matches(folded)], folded
 
 
@@ -319,3 +319,46 @@ def test_offer_pairs_equal_those_of_every_line_on_labelled_texts(shared_data: Pa
                 assert _offer_pairs(offers_module._atoms(doc)) == _offer_pairs(
                     _reference_atoms(doc)
                 )
+
+
+_DIGIT_LED = [places._NUMBER, recruitment._PAY, schedules._CLOCK]
+_DATES_AND_PAY = st.lists(
+    st.one_of(
+        _NUMBERS,
+        st.sampled_from(
+            [
+                *"0123456789 h:/-.,a\n",
+                *("2a", "13", "93", "75011", " 7j/7", "24/24", "18h30"),
+                *("k", " € ", "/jour", " par jour", " la semaine", "€/j", " a ", " et ", "$"),
+            ]
+        ),
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=500)
+@given(_DATES_AND_PAY | st.text(max_size=30))
+def test_digit_led_regexes_match_at_run_starts_as_their_scans_do(text: str) -> None:
+    doc = Doc(text)
+    starts = offers_module.digit_run_starts(doc)
+    assert starts == [m.start() for m in re.finditer("(?<![0-9])[0-9]", doc.folded)]
+    runs: list[int] = []
+    offers_module._matches(doc.folded, runs)  # (find_offers keeps them for the others)
+    assert runs == starts
+    for pattern in _DIGIT_LED:
+        fast = [m.span() for m in offers_module.finditer_at(pattern, doc.folded, starts)]
+        assert fast == [m.span() for m in pattern.finditer(doc.folded)]
+
+
+def test_digit_led_regexes_match_at_run_starts_on_labelled_texts(shared_data: Path) -> None:
+    for path in sorted((shared_data / "labelled").glob("*.jsonl")):
+        with path.open(encoding="utf-8") as handle:
+            for line in itertools.islice(handle, 2000):
+                doc = Doc(json.loads(line)["text"])
+                starts = offers_module.digit_run_starts(doc)
+                for pattern in _DIGIT_LED:
+                    fast = offers_module.finditer_at(pattern, doc.folded, starts)
+                    assert [m.span() for m in fast] == [
+                        m.span() for m in pattern.finditer(doc.folded)
+                    ]

@@ -24,7 +24,7 @@ from vigie.analyse.extract.doc import Doc
 from vigie.analyse.extract.products import ProductHit
 from vigie.model import Entity
 
-__all__ = ["find_offers"]
+__all__ = ["digit_run_starts", "find_offers", "finditer_at"]
 
 OUNCE = 28.349523125
 POUND = 453.59237
@@ -142,13 +142,16 @@ _ATOMS = re.compile(_ATOMS_PATTERN)
 #   a word: the whole of ``_ATOMS``.
 # Any other position (a digit or "." after a digit, a letter, "." or ","; "x" inside a word; a
 # "." not before a digit) starts no atom: each alternative needs ``_B``, an ``_IMP`` lookbehind,
-# a digit or "\s?[0-9]" after its sign there.
+# a digit or "\s?[0-9]" after its sign there. (``run``: the first digit of a run of digits that
+# starts no atom, kept for :func:`digit_run_starts`: ``num``, ``imp`` and ``run`` digits are the
+# first digits of every run.)
 _LEAD = re.compile(
     r"[0-9.€$£+#x](?:"
     r"(?<![0-9a-z.,][0-9.])(?:(?<=[0-9])|(?<=\.)(?=[0-9]))(?P<num>)"
     r"|(?<=[ae][0-9])(?P<imp>)"
     r"|(?<=[€$£])(?P<cur>)"
     r"|(?:(?<=[+#])|(?<![0-9a-z]x)(?<=x))(?=\s?[0-9])"
+    r"|(?<![0-9][0-9])(?<=[0-9])(?P<run>)"  # no atom: the start of a run for the others
     r")"
 )
 _AT_NUMBER = re.compile(_ATOMS_PATTERN.replace(_B, ""))
@@ -212,16 +215,53 @@ class _Offer:
     dose: float | None = None
 
 
-def _matches(folded: str) -> list[re.Match[str]]:
+_RUN_START = re.compile(r"[0-9](?<![0-9][0-9])")  # the first digit of each run of digits
+_run_starts: tuple[Doc, list[int]] | None = None  # those of the last message
+
+
+def digit_run_starts(doc: Doc) -> list[int]:
+    """Offsets of the first digit of each run of digits of ``doc.folded``, for the digit-led
+    regexes of pay, schedules and places (see :func:`finditer_at`): a by-product of the scan
+    of :func:`find_offers` when it has just read ``doc``, else one scan, kept for the next."""
+    global _run_starts
+    held = _run_starts
+    if held is not None and held[0] is doc:
+        return held[1]
+    starts = [m.start() for m in _RUN_START.finditer(doc.folded)] if doc.has_digit else []
+    _run_starts = (doc, starts)
+    return starts
+
+
+def finditer_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
+    """``list(pattern.finditer(text))`` for a pattern whose matches are never empty and only
+    start at offsets of ``starts`` (sorted): the leftmost match after the previous one is the
+    first of those offsets it matches at; one ``match`` per offset instead of a scan."""
+    found: list[re.Match[str]] = []
+    covered = 0
+    for start in starts:
+        if start >= covered:
+            m = pattern.match(text, start)
+            if m is not None:
+                found.append(m)
+                covered = m.end()
+    return found
+
+
+def _matches(folded: str, runs: list[int]) -> list[re.Match[str]]:
     """The ``_ATOMS`` matches of ``folded``, in order, noise left out: ``_ATOMS`` tried at each
-    position a match may start from, the first one after the end of the previous match."""
+    position a match may start from, the first one after the end of the previous match. Adds
+    to ``runs`` the offset of the first digit of each run of digits."""
     found: list[re.Match[str]] = []
     covered = 0
     for lead in _LEAD.finditer(folded):
         start = lead.start()
+        how = lead.lastgroup
+        if how == "run" or how == "imp" or (how == "num" and folded[start] != "."):
+            runs.append(start)
+            if how == "run":
+                continue
         if start < covered:
             continue
-        how = lead.lastgroup
         if how == "num":
             m = _AT_NUMBER.match(folded, start)
         elif how == "cur":
@@ -242,8 +282,11 @@ def _atoms(doc: Doc) -> list[list[_Atom]]:
     """Atoms of each line that starts a price, in order (other lines are left out: an offer
     pairs atoms of one line, one of them an ``imp`` or ``price`` match, and a line without
     offers only names a header, which :func:`find_offers` reads from the product hits)."""
+    global _run_starts
     folded = doc.folded
-    matches = _matches(folded)
+    runs: list[int] = []
+    matches = _matches(folded, runs)
+    _run_starts = (doc, runs)
     line_of = doc.line_of
     priced = {line_of(m.start()) for m in matches if m.lastgroup in ("price", "imp")}
     if not priced:

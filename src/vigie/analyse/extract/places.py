@@ -31,6 +31,7 @@ from typing import Any
 import ahocorasick
 
 from vigie.analyse.extract.doc import Doc, spaced_key
+from vigie.analyse.extract.offers import digit_run_starts, finditer_at
 from vigie.analyse.lexicon import read_tsv
 from vigie.analyse.normalise import fold
 from vigie.model import Entity
@@ -103,7 +104,8 @@ _NUMBER = re.compile(
     "[0-9](?:"
     + _POSTCODE.pattern.removeprefix("[0-9]")
     + "(?P<postcode>)|"
-    + _DEPT.pattern.removeprefix("[0-9]")
+    # (two characters: "5" is no code, and no match can start after it: it ends a number)
+    + _DEPT.pattern.removeprefix("[0-9]").replace("(?:[0-9]|a|b)?", "(?:[0-9]|a|b)", 1)
     + "(?P<dept>))"
 )
 _DEPT_CUES = frozenset(
@@ -232,15 +234,17 @@ def _accept(doc: Doc, place: Place, start: int, end: int) -> bool:
     capital = not written.islower() and any(ch.isupper() for ch in written)
     if place.common and not capital:
         return False  # (the common case: "orange", "plan", "sept" in running text)
+    if place.common and place.population >= BIG_CITY:
+        return True
+    if place.kind == "commune" and place.population >= TOWN and not place.common:
+        return True  # (a town needs no context: the words and postcode tests are skipped)
+    if place.kind == "neighbourhood" and " " in place.name:
+        return True
     words = _previous_words(doc, start)
     cue = bool(words) and (words[-1] in _CUES or (len(words) > 1 and words[0] in _CUES))
     postcode = _POSTCODE.match(doc.folded, min(end + 1, len(doc.folded))) is not None
     if place.common:
-        if not capital:
-            return False
-        return place.population >= BIG_CITY or postcode or (bool(words) and words[-1] in _CUES)
-    if place.kind == "neighbourhood" and " " in place.name:
-        return True
+        return postcode or (bool(words) and words[-1] in _CUES)
     if place.kind == "neighbourhood" or place.population < TOWN:
         return capital or cue or postcode
     return True
@@ -291,7 +295,8 @@ def _numbers(doc: Doc, index: PlaceIndex, named: list[Entity]) -> list[Entity]:
     found: list[Entity] = []
     folded = doc.folded
     depts: list[tuple[re.Match[str], Place]] = []
-    for match in _NUMBER.finditer(folded):
+    # (every match starts at the first digit of a run)
+    for match in finditer_at(_NUMBER, folded, digit_run_starts(doc)):
         if match.lastgroup == "dept":
             dep = index.by_code.get(match.group().upper())
             if dep is not None and dep.kind == "departement":

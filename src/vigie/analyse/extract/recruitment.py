@@ -20,6 +20,7 @@ from typing import Any
 import ahocorasick
 
 from vigie.analyse.extract.doc import Doc, spaced_key
+from vigie.analyse.extract.offers import digit_run_starts, finditer_at
 from vigie.model import Entity
 
 __all__ = ["find_pay", "find_roles"]
@@ -120,7 +121,8 @@ def find_pay(doc: Doc) -> list[Entity]:
     if not doc.has_digit:
         return []
     found = []
-    for match in _PAY.finditer(doc.folded):
+    # (every match starts at the first digit of a run: "[0-9](?<![0-9a-z.,][0-9])")
+    for match in finditer_at(_PAY, doc.folded, digit_run_starts(doc)):
         low = int(match["a"]) * (1000 if match["ak"] else 1)
         high = int(match["b"]) * (1000 if match["bk"] else 1) if match["b"] else low
         if high < low or low <= 0:

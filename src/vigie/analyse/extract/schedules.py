@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from vigie.analyse.extract.doc import Doc
+from vigie.analyse.extract.offers import digit_run_starts, finditer_at
 from vigie.model import Entity
 
 __all__ = ["find_schedules"]
@@ -63,7 +64,8 @@ def _fragments(doc: Doc) -> list[tuple[int, int, dict[str, Any]]]:
     folded = doc.folded
     out: list[tuple[int, int, dict[str, Any]]] = []
     if doc.has_digit:
-        for match in _CLOCK.finditer(folded):
+        # (every match starts at the first digit of a run: "[0-9](?<![0-9a-z/][0-9])")
+        for match in finditer_at(_CLOCK, folded, digit_run_starts(doc)):
             start, end = match.span()
             if match["allday"]:
                 out.append((start, end, {"hours": "24/24"}))
