@@ -32,6 +32,7 @@ import ahocorasick
 
 from vigie.analyse.extract.doc import Doc, spaced_key
 from vigie.analyse.extract.offers import digit_run_starts, finditer_at
+from vigie.analyse.extract.recruitment import keep_role_hits, role_keys
 from vigie.analyse.lexicon import read_tsv
 from vigie.analyse.normalise import fold
 from vigie.model import Entity
@@ -183,11 +184,16 @@ class PlaceIndex:
             for key in _keys(name, place):
                 best[key] = place
                 counts[key] = 1
+        # values (length, place or None, role or None): the role terms of recruitment share
+        # the scan (see recruitment.keep_role_hits)
         self.automaton: Any = ahocorasick.Automaton()
         for key, place in best.items():
             if counts[key] > 1 and place.kind == "commune":
                 place = Place(*_fields(place), homonyms=counts[key] - 1)
-            self.automaton.add_word(key, (len(key), place))
+            self.automaton.add_word(key, (len(key), place, None))
+        for key, role in role_keys():
+            held = self.automaton.get(key, None)
+            self.automaton.add_word(key, (len(key), held[1] if held else None, role))
         self.automaton.make_automaton()
 
 
@@ -265,10 +271,14 @@ def _entity(doc: Doc, place: Place, start: int, end: int, kind: str | None = Non
 def find_places(doc: Doc) -> list[Entity]:
     """``place`` entities of ``doc`` (see the module docstring for the rules)."""
     index = place_index()
-    raw = [
-        (last - length + 1, last - 1, place)
-        for last, (length, place) in index.automaton.iter(doc.spaced)
-    ]
+    raw: list[tuple[int, int, Place]] = []
+    roles: list[tuple[int, int, str, str, bool]] = []
+    for last, (length, place, role) in index.automaton.iter(doc.spaced):
+        if place is not None:
+            raw.append((last - length + 1, last - 1, place))
+        if role is not None:
+            roles.append((last - length + 1, last - 1, role[0], role[1], role[2]))
+    keep_role_hits(doc, roles)
     found: list[Entity] = []
     reach = -1
     if len(raw) > 1:
