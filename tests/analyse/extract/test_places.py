@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from vigie.analyse.extract import extract
 from vigie.analyse.extract import places as places_module
+from vigie.analyse.extract.offers import finditer_at
 
 
 def places(text: str) -> list[tuple[str, str]]:
@@ -99,3 +101,12 @@ def test_one_number_scan_finds_the_postcodes_and_departement_numbers(text: str) 
 
 def test_no_code_has_one_character() -> None:
     assert min(len(code) for code in places_module.place_index().by_code) > 1
+
+
+@settings(max_examples=300)
+@given(_DIGITS_AND_WORDS)
+def test_number_scan_at_the_runs_places_keeps(text: str) -> None:
+    starts = [m.start() for m in re.finditer("(?<![0-9])[0-9]", text)]
+    kept = [at for at in starts if text[at + 1 : at + 2] in places_module._SECOND]
+    fast = finditer_at(places_module._NUMBER, text, kept)
+    assert [m.span() for m in fast] == [m.span() for m in places_module._NUMBER.finditer(text)]

@@ -109,6 +109,7 @@ _NUMBER = re.compile(
     + _DEPT.pattern.removeprefix("[0-9]").replace("(?:[0-9]|a|b)?", "(?:[0-9]|a|b)", 1)
     + "(?P<dept>))"
 )
+_SECOND = frozenset("0123456789ab")  # what a postcode or département number has second
 _DEPT_CUES = frozenset(
     [
         "dans",
@@ -305,8 +306,9 @@ def _numbers(doc: Doc, index: PlaceIndex, named: list[Entity]) -> list[Entity]:
     found: list[Entity] = []
     folded = doc.folded
     depts: list[tuple[re.Match[str], Place]] = []
-    # (every match starts at the first digit of a run)
-    for match in finditer_at(_NUMBER, folded, digit_run_starts(doc)):
+    # (every match starts at the first digit of a run, and goes on with a digit, "a" or "b")
+    starts = [at for at in digit_run_starts(doc) if folded[at + 1 : at + 2] in _SECOND]
+    for match in finditer_at(_NUMBER, folded, starts):
         if match.lastgroup == "dept":
             dep = index.by_code.get(match.group().upper())
             if dep is not None and dep.kind == "departement":
