@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
+from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-from vigie.analyse.extract import extract
+from vigie.analyse.extract import extract, places, recruitment, schedules
+from vigie.analyse.extract import offers as offers_module
+from vigie.analyse.extract.doc import Doc
+from vigie.analyse.normalise import normalise
 
 
 def offers(text: str) -> list[dict[str, object]]:
@@ -146,3 +154,211 @@ def test_numbers_with_thousands_groups(text: str, value: float) -> None:
     from vigie.analyse.extract.offers import _number
 
     assert _number(text) == value
+
+
+# ``offers._matches`` against the plain loop it replaces: ``_ATOMS`` tried at every digit,
+# currency sign, "#", and at "+", "." or "x" before a digit (after at most one space)
+_ALL_LEADS = re.compile(r"[0-9#€$£]|[+.x](?=\s?[^\W_a-zA-Z])")
+_PIECES = st.sampled_from(
+    [
+        *"0123456789.,+#€$£x-/:%'\n aelgs",
+        *("la ", "le ", "les ", "l'", "la", "la2", "le 5", " a ", "pour", "=", "->", "€", "eur"),
+        *("g", "oz", "mg", "kg", "lb", "qp", "ml", "tabs", "pills", "h", "min", "ans", "eme"),
+        *("/tab", " le g", " each", "per g", "1/8", "2024", "06 12 34 56 78", "$", "usd", "²"),
+        *("\u00a0", "é", "①", "x "),
+    ]
+)
+
+
+# the atom regex with its possessive quantifiers ("[0-9]++") made greedy again
+_REFERENCE = re.compile(offers_module._ATOMS_PATTERN.replace("++", "+").replace("}+", "}"))
+
+
+def _reference_matches(folded: str) -> list[re.Match[str]]:
+    found = []
+    covered = 0
+    for candidate in _ALL_LEADS.finditer(folded):
+        start = candidate.start()
+        if start < covered:
+            continue
+        if candidate.group() in "+.x" and not folded[start + 1 : start + 3].strip()[:1].isdigit():
+            continue
+        m = _REFERENCE.match(folded, start)
+        if m is None:
+            continue
+        covered = max(m.end(), start + 1)
+        if m.lastgroup != "noise":
+            found.append(m)
+    return found
+
+
+def _described(m: re.Match[str]) -> tuple[object, ...]:
+    groups = {name: m.span(name) for name, text in m.groupdict().items() if text is not None}
+    return m.lastgroup, m.span(), sorted(groups.items())
+
+
+_NUMBERS = st.from_regex(r"[0-9]{1,4}(?:[.,:/ -]?[0-9]{1,4}){0,3}", fullmatch=True)
+_TOKENS = st.lists(st.one_of(_NUMBERS, _PIECES), max_size=10).map("".join)
+
+
+@settings(max_examples=1000)
+@given(
+    _TOKENS
+    | st.lists(_PIECES, max_size=14).map("".join)
+    | st.text(alphabet="0123456789 .,+#€$x-/:%'ale=g\n", max_size=20)
+    | st.text(max_size=30)
+)
+def test_atom_matches_equal_the_plain_loop(text: str) -> None:
+    for folded in (text, normalise(text).text):
+        fast = [_described(m) for m in offers_module._matches(folded, [])]
+        assert fast == [_described(m) for m in _reference_matches(folded)]
+
+
+def test_atom_matches_equal_the_plain_loop_on_every_short_string() -> None:
+    alphabet = "09.,+#$€xael=g -"
+    for size in range(1, 5):
+        for prefix, chars in itertools.product(
+            ("", "la"), itertools.product(alphabet, repeat=size)
+        ):
+            text = prefix + "".join(chars)
+            fast = [_described(m) for m in offers_module._matches(text, [])]
+            assert fast == [_described(m) for m in _reference_matches(text)], text
+
+
+def test_atom_matches_equal_the_plain_loop_on_labelled_texts(shared_data: Path) -> None:
+    for path in sorted((shared_data / "labelled").glob("*.jsonl")):
+        with path.open(encoding="utf-8") as handle:
+            for line in itertools.islice(handle, 2000):
+                folded = normalise(json.loads(line)["text"]).text
+                fast = [_described(m) for m in offers_module._matches(folded, [])]
+                assert fast == [_described(m) for m in _reference_matches(folded)], folded
+
+
+def _reference_atoms(doc: Doc) -> list[list[offers_module._Atom]]:
+    """Atoms of every line, as the extractor read them before it kept only lines with a price."""
+    atoms = []
+    for m in _reference_matches(doc.folded):
+        start, kind = m.start(), m.lastgroup
+        if kind == "imp":
+            atoms.append(offers_module._Atom("q", start, start, float(m["imp_q"]), "g"))
+            atoms.append(offers_module._Atom("weak", start, m.end(), float(m["imp_p"]), "EUR"))
+        elif kind == "qty":
+            atoms.append(
+                offers_module._quantity(m["qty_n"], m["qty_u"], start, m.end(), bool(m["qty_per"]))
+            )
+        elif kind == "frac":
+            grams = int(m["frac_a"]) / int(m["frac_b"])
+            grams *= offers_module._MASS.get(m["frac_u"] or "oz", offers_module.OUNCE)
+            count = int(m["frac_n"]) if m["frac_n"] else 1
+            atoms.append(offers_module._Atom("q", start, m.end(), grams * count, "g"))
+        elif kind == "count":
+            value = float(m["count_a"] or m["count_b"])
+            atoms.append(offers_module._Atom("count", start, m.end(), value))
+        elif kind == "price":
+            if m["weak_n"]:
+                kind, number, currency = "weak", m["weak_n"], "EUR"
+            else:
+                number = m["price_a"] or m["price_b"]
+                currency = offers_module._CURRENCY[m["cur_a"] or m["cur_b"] or m["cur_c"]]
+            tail = m["per"] is not None or bool(m["each"])
+            end = m.start("per") if m["per"] is not None else m.start("each") if tail else m.end()
+            value = offers_module._number(number)
+            atoms.append(offers_module._Atom(kind, start, end, value, currency))
+            if tail:
+                unit = "g" if (m["per_u"] or "").startswith("g") else "unit"
+                atoms.append(offers_module._Atom("per", end, m.end(), 1.0, unit))
+    for m in offers_module._WORD_QTY.finditer(doc.folded):
+        grams = offers_module._FRACTION[m["f"]] * offers_module._MASS[m["u"]]
+        atoms.append(offers_module._Atom("q", m.start(), m.end(), grams, "g"))
+    for m in offers_module._PACK.finditer(doc.folded):
+        unit = "pill" if m["u"] == "taz" else "unit"
+        atoms.append(offers_module._Atom("q", m.start(), m.end(), 1.0, unit))
+    atoms.sort(key=lambda atom: atom.start)
+    lines: dict[int, list[offers_module._Atom]] = {}
+    for atom in atoms:
+        lines.setdefault(doc.line_of(atom.start), []).append(atom)
+    return list(lines.values())
+
+
+def _offer_pairs(lines: list[list[offers_module._Atom]]) -> list[object]:
+    def fields(atom: offers_module._Atom) -> tuple[object, ...]:
+        return atom.kind, atom.start, atom.end, atom.value, atom.unit, atom.dose
+
+    found = []
+    for atoms in lines:
+        pairs = offers_module._pairs(offers_module._resolve_counts(atoms))
+        found += [(fields(q), fields(p)) for q, p in pairs]
+    return found
+
+
+_MENU = st.sampled_from(
+    [
+        *("10€ ", "$20", " 50", "25", " a ", "la ", " = ", "\n", " ", "g ", "5g ", "x2 ", "3 x "),
+        *("le pochon", "le\npochon", "la barrette", "une plaquette", "l'taz", "2 pochons", "taz"),
+        *("half oz", "half\noz", "demi-kilo", "quarter lb", "$\n45", " each", "/g", " le g"),
+        *("120mg ", "tabs ", "1/8", "1 oz ", "eur", "balles", "2024", "18h", "10%", "#2 ", "+"),
+    ]
+)
+_LINES = st.lists(_MENU, max_size=10).map("".join) | _TOKENS
+
+
+@settings(max_examples=1500)
+@example("10€ le\npochon 20€")
+@example("$\n45 each 10g 20€")
+@given(_LINES)
+def test_offer_pairs_equal_those_of_every_line(text: str) -> None:
+    doc = Doc(text)
+    assert _offer_pairs(offers_module._atoms(doc)) == _offer_pairs(_reference_atoms(doc))
+
+
+def test_offer_pairs_equal_those_of_every_line_on_labelled_texts(shared_data: Path) -> None:
+    for path in sorted((shared_data / "labelled").glob("*.jsonl")):
+        with path.open(encoding="utf-8") as handle:
+            for line in itertools.islice(handle, 2000):
+                doc = Doc(json.loads(line)["text"])
+                assert _offer_pairs(offers_module._atoms(doc)) == _offer_pairs(
+                    _reference_atoms(doc)
+                )
+
+
+_DIGIT_LED = [places._NUMBER, recruitment._PAY, schedules._CLOCK]
+_DATES_AND_PAY = st.lists(
+    st.one_of(
+        _NUMBERS,
+        st.sampled_from(
+            [
+                *"0123456789 h:/-.,a\n",
+                *("2a", "13", "93", "75011", " 7j/7", "24/24", "18h30"),
+                *("k", " € ", "/jour", " par jour", " la semaine", "€/j", " a ", " et ", "$"),
+            ]
+        ),
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=500)
+@given(_DATES_AND_PAY | st.text(max_size=30))
+def test_digit_led_regexes_match_at_run_starts_as_their_scans_do(text: str) -> None:
+    doc = Doc(text)
+    starts = offers_module.digit_run_starts(doc)
+    assert starts == [m.start() for m in re.finditer("(?<![0-9])[0-9]", doc.folded)]
+    runs: list[int] = []
+    offers_module._matches(doc.folded, runs)  # (find_offers keeps them for the others)
+    assert runs == starts
+    for pattern in _DIGIT_LED:
+        fast = [m.span() for m in offers_module.finditer_at(pattern, doc.folded, starts)]
+        assert fast == [m.span() for m in pattern.finditer(doc.folded)]
+
+
+def test_digit_led_regexes_match_at_run_starts_on_labelled_texts(shared_data: Path) -> None:
+    for path in sorted((shared_data / "labelled").glob("*.jsonl")):
+        with path.open(encoding="utf-8") as handle:
+            for line in itertools.islice(handle, 2000):
+                doc = Doc(json.loads(line)["text"])
+                starts = offers_module.digit_run_starts(doc)
+                for pattern in _DIGIT_LED:
+                    fast = offers_module.finditer_at(pattern, doc.folded, starts)
+                    assert [m.span() for m in fast] == [
+                        m.span() for m in pattern.finditer(doc.folded)
+                    ]

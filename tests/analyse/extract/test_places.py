@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vigie.analyse.extract import extract
+from vigie.analyse.extract import places as places_module
+from vigie.analyse.extract.offers import finditer_at
 
 
 def places(text: str) -> list[tuple[str, str]]:
@@ -72,3 +77,36 @@ def test_place_attrs_say_kind_departement_and_context() -> None:
     }
     (quoted,) = [e for e in extract("Fusillade à Marseille hier") if e.type == "place"]
     assert json.loads(quoted.attrs or "{}")["context"] == "mention"
+
+
+_DIGITS_AND_WORDS = st.lists(
+    st.sampled_from(
+        [*"0123456789ab( )-/\n", "2a", "2b", "13", "93", "75011", "2a004", " mai", " h", " min"]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=500)
+@given(_DIGITS_AND_WORDS | st.text(alphabet="0123456789ab( x-", max_size=16))
+def test_one_number_scan_finds_the_postcodes_and_departement_numbers(text: str) -> None:
+    matches = list(places_module._NUMBER.finditer(text))
+    postcodes = [m.span() for m in matches if m.lastgroup == "postcode"]
+    departements = [m.span() for m in matches if m.lastgroup == "dept"]
+    assert postcodes == [m.span() for m in places_module._POSTCODE.finditer(text)]
+    # (one-character matches left out: no code has one character)
+    departement_numbers = [m for m in places_module._DEPT.finditer(text) if len(m.group()) == 2]
+    assert departements == [m.span() for m in departement_numbers]
+
+
+def test_no_code_has_one_character() -> None:
+    assert min(len(code) for code in places_module.place_index().by_code) > 1
+
+
+@settings(max_examples=300)
+@given(_DIGITS_AND_WORDS)
+def test_number_scan_at_the_runs_places_keeps(text: str) -> None:
+    starts = [m.start() for m in re.finditer("(?<![0-9])[0-9]", text)]
+    kept = [at for at in starts if text[at + 1 : at + 2] in places_module._SECOND]
+    fast = finditer_at(places_module._NUMBER, text, kept)
+    assert [m.span() for m in fast] == [m.span() for m in places_module._NUMBER.finditer(text)]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from vigie.analyse.extract import extract
+from vigie.analyse.extract import extract, places, recruitment, schedules
+from vigie.analyse.extract.doc import Doc
 
 
 def attrs_of(text: str, kind: str) -> list[dict[str, object]]:
@@ -99,3 +104,52 @@ def test_payments(text: str, payments: list[str]) -> None:
 
 def test_liquid_is_not_cash_without_a_payment_word() -> None:
     assert [e for e in extract("un savon liquide") if e.type == "payment"] == []
+
+
+@settings(max_examples=500)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                *("d", "i", " ", "du ", "lundi", "dimanche", "ferme ", "closed ", "repos "),
+                *("le ", "au ", "h24", "tous les jours", "non stop", "non-stop", "samedi", "s"),
+            ]
+        ),
+        max_size=8,
+    ).map("".join)
+)
+def test_day_words_are_searched_whenever_they_may_match(text: str) -> None:
+    assert schedules._may_name_days(text) or schedules._WORDS.search(text) is None
+
+
+def _roles_alone_and_after_places(text: str) -> tuple[object, object]:
+    alone = [recruitment.find_roles(Doc(text), recruiting) for recruiting in (None, True)]
+    doc = Doc(text)
+    places.find_places(doc)  # keeps the role terms its scan found for find_roles
+    shared = [recruitment.find_roles(doc, recruiting) for recruiting in (None, True)]
+    return alone, shared
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                *(" ", "-", "\n", "on", "recrute", "guetteur", "chouf", "vendeur", "mule"),
+                *("paris", "marseille", "saint", "ouen", "livreur", "scooter", "go fast", "Nice"),
+            ]
+        ),
+        max_size=10,
+    ).map(" ".join)
+)
+def test_roles_from_the_places_scan_are_those_of_their_own_scan(text: str) -> None:
+    alone, shared = _roles_alone_and_after_places(text)
+    assert alone == shared
+
+
+def test_roles_from_the_places_scan_on_labelled_texts(shared_data: Path) -> None:
+    for path in sorted((shared_data / "labelled").glob("*.jsonl")):
+        with path.open(encoding="utf-8") as handle:
+            for line in itertools.islice(handle, 1500):
+                alone, shared = _roles_alone_and_after_places(json.loads(line)["text"])
+                assert alone == shared

@@ -24,7 +24,7 @@ from vigie.analyse.extract.doc import Doc
 from vigie.analyse.extract.products import ProductHit
 from vigie.model import Entity
 
-__all__ = ["find_offers"]
+__all__ = ["digit_run_starts", "find_offers", "finditer_at"]
 
 OUNCE = 28.349523125
 POUND = 453.59237
@@ -82,49 +82,81 @@ _PER_UNIT = frozenset({"cannabis_edible", "benzodiazepine", "opioid", "lsd", "ni
 _PILL_LINE = re.compile(r"\b(?:tabs?|tablets?|pills?|caps?|capsules?|comprimes?|gelules?)\b")
 _FRACTION = {"half": 0.5, "demi": 0.5, "quarter": 0.25, "eighth": 0.125}
 
-_NUM = r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:[.,][0-9]+)?|\.[0-9]+)"
+# "++" and "}+" (possessive: no giving back, so no retries) only where giving back digits cannot
+# help: what follows such a run in every pattern below rejects a digit, or accepts the longest
+# run first. (tests/analyse/extract/test_offers.py checks ``_ATOMS`` against its greedy form.)
+_NUM = r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]++(?:[.,][0-9]++)?|\.[0-9]++)"
 _B = r"(?<![0-9a-z.,])"  # a number starts here
 _E = r"(?![0-9a-z])"  # a word ends here
 _PER_TAIL = (
     r"(?P<per>\s?(?:/|le\s|la\s|l'|per\s|the\s|par\s|a\s)\s?(?P<per_u>g|gr|grs|gramme|gram|tab|pill"
     r"|unite|piece|u)(?![0-9a-z])|\s?(?P<each>each|chacun|chaque|l'unite|la piece)(?![a-z]))?"
 )
-# every atom starts with a digit, a currency sign, "x", "#", "+" or "."; ``_CANDIDATE`` (a bare
-# character class, which the engine scans for at C speed) finds those positions and ``_ATOMS``
-# is tried only there. Word-led atoms ("half oz", "le pochon") have their own regexes.
-# ("+", "." and "x" only lead an atom before a digit, after at most one space: the lookahead
-# keeps those that may, a superset of what ``_atoms`` then checks exactly — a digit is \w, never
-# an ASCII letter or "_")
-_CANDIDATE = re.compile(r"[0-9#€$£]|[+.x](?=\s?[^\W_a-zA-Z])")
-_ATOMS = re.compile(
-    r"(?:"
-    # noise first: phone numbers, dates, times, percentages, ordinals, durations, postcodes
+# noise first: phone numbers, dates, times, percentages, ordinals, durations, postcodes
+_NOISE = (
     rf"(?P<noise>{_B}(?:\+|00)?[0-9](?:[ .-]?[0-9]){{7,}}{_E}"
     # ranges of purity or doses ("95-97%", "68-70%"), analogue names ("4-MEC", "5-APDB"),
     # ratios and odd fractions ("1:1", "1/5oz"), grades ("3#"), bundles ("+ 3 pills")
-    rf"|{_B}{_NUM}\s?-\s?{_NUM}\s?%|{_B}[0-9]+-[a-z]|{_B}[0-9]+\s?#|{_B}[0-9]+:[0-9]+"
+    rf"|{_B}{_NUM}\s?-\s?{_NUM}\s?%|{_B}[0-9]++-[a-z]|{_B}[0-9]++\s?#|{_B}[0-9]++:[0-9]+"
     rf"|{_B}[0-9]+/[0-9]+(?<![13]/[248])|\+\s?[0-9]{{1,3}}{_E}"
     rf"|{_B}[0-9]{{1,2}}/[0-9]{{1,2}}(?:/[0-9]{{2,4}})?(?![0-9a-z%])(?!\s?(?:oz|ounce|lb|th))"
     rf"|{_B}[0-9]{{1,2}}[.-][0-9]{{1,2}}[.-][0-9]{{2,4}}{_E}"
     rf"|{_B}[0-9]{{1,2}}\s?(?:h|:)\s?[0-9]{{2}}{_E}|{_B}[0-9]{{1,2}}\s?h{_E}"
-    rf"|{_B}{_NUM}\s?(?:%|percent|pourcent)|{_B}[0-9]+\s?(?:eme|er|ere|th|st|nd|rd|min|mins|minutes?"
+    rf"|{_B}{_NUM}\s?(?:%|percent|pourcent)|{_B}[0-9]++\s?(?:eme|er|ere|th|st|nd|rd|min|mins|minutes?"
     rf"|mn|heures?|hours?|ans|years?|jours?|days?|semaines?|weeks?|mois|months?|km|m|k|u|mm|cm)"
     rf"{_E}|{_B}(?:19[5-9][0-9]|20[0-4][0-9]){_E}(?!\s?(?:€|eur|euros?|balles|\$|usd|g{_E}))"
-    rf"|{_B}[0-9]{{5,}}{_E}(?!\s?(?:€|eur|euros|balles|\$|usd))|#\s?[0-9]+)"
-    rf"|(?P<imp>(?:(?<=\bla )|(?<=\ble )|(?<=\bles )|(?<=\bla)|(?<=\ble)|(?<=l'))"
-    rf"(?P<imp_q>[0-9]{{1,4}})\s?(?:a|pour|=|:|->|=>)\s?"
+    rf"|{_B}[0-9]{{5,}}+{_E}(?!\s?(?:€|eur|euros|balles|\$|usd))|#\s?[0-9]+)"
+)
+_IMP = (
+    rf"(?P<imp>(?:(?<=\bla )|(?<=\ble )|(?<=\bles )|(?<=\bla)|(?<=\ble)|(?<=l'))"
+    rf"(?P<imp_q>[0-9]{{1,4}}+)\s?(?:a|pour|=|:|->|=>)\s?"
     rf"(?P<imp_p>[0-9]{{1,5}})(?:\s?(?:€|e|eur|euros|balles){_E})?)"
-    rf"|(?P<frac>{_B}(?:(?P<frac_n>[0-9]+)\s?x\s?)?(?P<frac_a>[13])\s?/\s?(?P<frac_b>[248])\s?(?:th\s?)?"
+)
+_FRAC = (
+    rf"(?P<frac>{_B}(?:(?P<frac_n>[0-9]++)\s?x\s?)?(?P<frac_a>[13])\s?/\s?(?P<frac_b>[248])\s?(?:th\s?)?"
     rf"(?:of\s(?:an?\s)?)?(?P<frac_u>oz|ounce|once|lb|pound)?{_E})"
-    rf"|(?P<qty>{_B}(?P<qty_n>{_NUM})(?:\s?-\s?{_NUM})?\s?(?P<qty_u>kgs?|kilos?|kilogrammes?|kilograms?|grammes?|grams?"
+)
+_QTY = (
+    rf"(?P<qty>{_B}(?P<qty_n>{_NUM})(?:\s?-\s?{_NUM})?\s?(?P<qty_u>kgs?|kilos?|kilogrammes?|kilograms?|grammes?|grams?"
     rf"|gr|grs|g|gs|ozs?|ounces?|onces?|once|zips?|lbs?|pounds?|livres?|qp|hp|ml|cl|l|litres?"
     rf"|liter|mgs?|ug|mcg|{'|'.join(_COUNT_UNITS)}){_E}(?P<qty_per>\s?/\s?(?:tab|pill|unit|cap|piece))?)"
-    rf"|(?P<count>{_B}(?P<count_a>[0-9]{{1,4}})\s?x{_E}|(?<![0-9a-z])x\s?(?P<count_b>[0-9]{{1,4}}){_E})"
-    rf"|(?P<price>(?:(?P<cur_a>[€$£])\s?(?P<price_a>{_NUM})|{_B}(?P<price_b>{_NUM})\s?"
+)
+_COUNT = rf"(?P<count>{_B}(?P<count_a>[0-9]{{1,4}}+)\s?x{_E}|(?<![0-9a-z])x\s?(?P<count_b>[0-9]{{1,4}}){_E})"
+_PRICE = (
+    rf"(?P<price>(?:(?P<cur_a>[€$£])\s?(?P<price_a>{_NUM})|{_B}(?P<price_b>{_NUM})\s?"
     rf"(?:(?P<cur_b>€|\$|£)(?!\s?[0-9])|(?P<cur_c>euros?|eur|balles|boules|usdt|usd|dollars?|gbp|btc"
     rf"|xmr){_E})|{_B}(?P<weak_n>{_NUM})(?:\s?e)?{_E}){_PER_TAIL})"
+)
+# the first alternative that matches decides (noise before imp, frac, qty, count and price)
+_ATOMS_PATTERN = "(?:" + "|".join([_NOISE, _IMP, _FRAC, _QTY, _COUNT, _PRICE]) + ")"
+_ATOMS = re.compile(_ATOMS_PATTERN)
+# Every atom starts with a digit, ".", a currency sign, "x", "#" or "+", and most alternatives
+# of ``_ATOMS`` open with ``_B``. ``_LEAD`` (one character class first, which the engine scans
+# for at C speed) finds the positions where an atom may start and which regex to try there:
+# - ``num``, a digit or a "." before a digit where ``_B`` holds: ``_AT_NUMBER``, ``_ATOMS``
+#   with every ``_B`` dropped (each one opens an alternative: true wherever it is tried);
+# - ``imp``, a digit right after "a" or "e" ("la25 a 150"), where ``_B`` fails: only ``_IMP``,
+#   whose own lookbehinds accept such a position, can match;
+# - ``cur``, a currency sign: only ``_PRICE`` can;
+# - "+" or "#" before a digit (after at most one space), "x" before one where "x" is not inside
+#   a word: the whole of ``_ATOMS``.
+# Any other position (a digit or "." after a digit, a letter, "." or ","; "x" inside a word; a
+# "." not before a digit) starts no atom: each alternative needs ``_B``, an ``_IMP`` lookbehind,
+# a digit or "\s?[0-9]" after its sign there. (``run``: the first digit of a run of digits that
+# starts no atom, kept for :func:`digit_run_starts`: ``num``, ``imp`` and ``run`` digits are the
+# first digits of every run.)
+_LEAD = re.compile(
+    r"[0-9.€$£+#x](?:"
+    r"(?<![0-9a-z.,][0-9.])(?:(?<=[0-9])|(?<=\.)(?=[0-9]))(?P<num>)"
+    r"|(?<=[ae][0-9])(?P<imp>)"
+    r"|(?<=[€$£])(?P<cur>)"
+    r"|(?:(?<=[+#])|(?<![0-9a-z]x)(?<=x))(?=\s?[0-9])"
+    r"|(?<![0-9][0-9])(?<=[0-9])(?P<run>)"  # no atom: the start of a run for the others
     r")"
 )
+_AT_NUMBER = re.compile(_ATOMS_PATTERN.replace(_B, ""))
+_AT_IMP = re.compile(_IMP)
+_AT_CURRENCY = re.compile(_PRICE)
 _WORD_QTY = re.compile(
     r"\b(?P<f>half|demi|quarter|eighth)(?:\s(?:an?\s)?|-)?(?P<u>oz|ounce|once|pound|lb|kilo|kg"
     r"|livre)(?![0-9a-z])"
@@ -183,22 +215,91 @@ class _Offer:
     dose: float | None = None
 
 
-def _atoms(doc: Doc) -> list[list[_Atom]]:
-    """Atoms of each line, in order (lines without atoms are left out)."""
-    folded = doc.folded
-    atoms: list[_Atom] = []
+_RUN_START = re.compile(r"[0-9](?<![0-9][0-9])")  # the first digit of each run of digits
+_run_starts: tuple[Doc, list[int]] | None = None  # those of the last message
+
+
+def digit_run_starts(doc: Doc) -> list[int]:
+    """Offsets of the first digit of each run of digits of ``doc.folded``, for the digit-led
+    regexes of pay, schedules and places (see :func:`finditer_at`): a by-product of the scan
+    of :func:`find_offers` when it has just read ``doc``, else one scan, kept for the next."""
+    global _run_starts
+    held = _run_starts
+    if held is not None and held[0] is doc:
+        return held[1]
+    starts = [m.start() for m in _RUN_START.finditer(doc.folded)] if doc.has_digit else []
+    _run_starts = (doc, starts)
+    return starts
+
+
+def finditer_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
+    """``list(pattern.finditer(text))`` for a pattern whose matches are never empty and only
+    start at offsets of ``starts`` (sorted): the leftmost match after the previous one is the
+    first of those offsets it matches at; one ``match`` per offset instead of a scan."""
+    found: list[re.Match[str]] = []
     covered = 0
-    match_at = _ATOMS.match
-    for candidate in _CANDIDATE.finditer(folded):
-        start = candidate.start()
+    for start in starts:
+        if start >= covered:
+            m = pattern.match(text, start)
+            if m is not None:
+                found.append(m)
+                covered = m.end()
+    return found
+
+
+def _matches(folded: str, runs: list[int]) -> list[re.Match[str]]:
+    """The ``_ATOMS`` matches of ``folded``, in order, noise left out: ``_ATOMS`` tried at each
+    position a match may start from, the first one after the end of the previous match. Adds
+    to ``runs`` the offset of the first digit of each run of digits."""
+    found: list[re.Match[str]] = []
+    covered = 0
+    for lead in _LEAD.finditer(folded):
+        start = lead.start()
+        how = lead.lastgroup
+        if how == "run" or how == "imp" or (how == "num" and folded[start] != "."):
+            runs.append(start)
+            if how == "run":
+                continue
         if start < covered:
             continue
-        if candidate.group() in "+.x" and not folded[start + 1 : start + 3].strip()[:1].isdigit():
-            continue  # "+", "." and "x" only lead an atom before a digit ("x 2", ".5g", "+33")
-        m = match_at(folded, start)
+        if how == "num":
+            m = _AT_NUMBER.match(folded, start)
+        elif how == "cur":
+            m = _AT_CURRENCY.match(folded, start)
+        elif how == "imp":
+            m = _AT_IMP.match(folded, start)
+        else:
+            m = _ATOMS.match(folded, start)
         if m is None:
             continue
         covered = max(m.end(), start + 1)
+        if m.lastgroup != "noise":
+            found.append(m)
+    return found
+
+
+def _atoms(doc: Doc) -> list[list[_Atom]]:
+    """Atoms of each line that starts a price, in order (other lines are left out: an offer
+    pairs atoms of one line, one of them an ``imp`` or ``price`` match, and a line without
+    offers only names a header, which :func:`find_offers` reads from the product hits)."""
+    global _run_starts
+    folded = doc.folded
+    runs: list[int] = []
+    matches = _matches(folded, runs)
+    _run_starts = (doc, runs)
+    line_of = doc.line_of
+    priced = {line_of(m.start()) for m in matches if m.lastgroup in ("price", "imp")}
+    if not priced:
+        return []
+    by_line: dict[int, list[_Atom]] = {}
+    for m in matches:
+        start = m.start()
+        line = line_of(start)
+        if line not in priced:
+            continue
+        atoms = by_line.get(line)
+        if atoms is None:
+            atoms = by_line[line] = []
         kind = m.lastgroup
         if kind == "imp":
             atoms.append(_Atom("q", start, start, float(m["imp_q"]), "g"))
@@ -228,25 +329,41 @@ def _atoms(doc: Doc) -> list[list[_Atom]]:
             atoms.append(_Atom(kind, start, end, _number(number), currency))
             if m["per"] is not None or m["each"]:
                 unit = "g" if (m["per_u"] or "").startswith("g") else "unit"
-                atoms.append(_Atom("per", end, m.end(), 1.0, unit))
-    if "half" in folded or "demi" in folded or "quarter" in folded or "eighth" in folded:
-        for m in _WORD_QTY.finditer(folded):
-            grams = _FRACTION[m["f"]] * _MASS[m["u"]]
-            atoms.append(_Atom("q", m.start(), m.end(), grams, "g"))
-    if _PACK_WORD.search(folded) is not None:
-        for m in _PACK.finditer(folded):
-            unit = "pill" if m["u"] == "taz" else "unit"
-            atoms.append(_Atom("q", m.start(), m.end(), 1.0, unit))
-    atoms.sort(key=lambda atom: atom.start)
-    lines: list[list[_Atom]] = []
-    last_line = -1
-    for atom in atoms:
-        line = doc.line_of(atom.start)
-        if line != last_line:
-            lines.append([])
-            last_line = line
-        lines[-1].append(atom)
-    return lines
+                # ("$\n45 each": a "per" opening a line has no price before it: it pairs nothing)
+                if line_of(end) == line:
+                    atoms.append(_Atom("per", end, m.end(), 1.0, unit))
+    for line in priced:
+        _word_atoms(folded, by_line[line])
+    return [by_line[line] for line in sorted(by_line)]
+
+
+def _word_atoms(folded: str, atoms: list[_Atom]) -> None:
+    """Add to the atoms of one line the word-led quantities ("half oz", "le pochon") that start
+    on it: both regexes are searched from the line start to just past its end (a match may run
+    onto the next line: "le\npochon"; none is longer than 16 characters, nor can two overlap)."""
+    first = folded.rfind("\n", 0, atoms[0].start) + 1
+    last = folded.find("\n", first)
+    if last == -1:
+        last = len(folded)
+    stop = min(len(folded), last + 32)
+    n_matched = len(atoms)
+    if (
+        folded.find("half", first, stop) != -1
+        or folded.find("demi", first, stop) != -1
+        or folded.find("quarter", first, stop) != -1
+        or folded.find("eighth", first, stop) != -1
+    ):
+        for m in _WORD_QTY.finditer(folded, first, stop):
+            if m.start() < last:
+                grams = _FRACTION[m["f"]] * _MASS[m["u"]]
+                atoms.append(_Atom("q", m.start(), m.end(), grams, "g"))
+    if _PACK_WORD.search(folded, first, stop) is not None:
+        for m in _PACK.finditer(folded, first, stop):
+            if m.start() < last:
+                unit = "pill" if m["u"] == "taz" else "unit"
+                atoms.append(_Atom("q", m.start(), m.end(), 1.0, unit))
+    if len(atoms) > n_matched:  # word atoms start with a letter: never where a match does
+        atoms.sort(key=lambda atom: atom.start)
 
 
 def _quantity(number: str, unit: str, start: int, end: int, per_unit: bool) -> _Atom:

@@ -31,6 +31,8 @@ from typing import Any
 import ahocorasick
 
 from vigie.analyse.extract.doc import Doc, spaced_key
+from vigie.analyse.extract.offers import digit_run_starts, finditer_at
+from vigie.analyse.extract.recruitment import keep_role_hits, role_keys
 from vigie.analyse.lexicon import read_tsv
 from vigie.analyse.normalise import fold
 from vigie.model import Entity
@@ -96,6 +98,18 @@ _DEPT = re.compile(
     r"[0-9](?<![0-9a-z][0-9])(?:[0-9]|a|b)?(?![0-9a-z])(?!\s(?:janvier|fevrier|mars|avril|mai|juin"
     r"|juillet|aout|septembre|octobre|novembre|decembre|h|heures?|min|minutes)\b)"
 )
+# both in one scan: at a digit at most one of them matches, and neither can start inside a
+# match of the other (a postcode's digits follow a digit; a département number is at most two
+# characters followed by neither a digit nor a letter), so the matches are those of each
+_NUMBER = re.compile(
+    "[0-9](?:"
+    + _POSTCODE.pattern.removeprefix("[0-9]")
+    + "(?P<postcode>)|"
+    # (two characters: "5" is no code, and no match can start after it: it ends a number)
+    + _DEPT.pattern.removeprefix("[0-9]").replace("(?:[0-9]|a|b)?", "(?:[0-9]|a|b)", 1)
+    + "(?P<dept>))"
+)
+_SECOND = frozenset("0123456789ab")  # what a postcode or département number has second
 _DEPT_CUES = frozenset(
     [
         "dans",
@@ -171,11 +185,16 @@ class PlaceIndex:
             for key in _keys(name, place):
                 best[key] = place
                 counts[key] = 1
+        # values (length, place or None, role or None): the role terms of recruitment share
+        # the scan (see recruitment.keep_role_hits)
         self.automaton: Any = ahocorasick.Automaton()
         for key, place in best.items():
             if counts[key] > 1 and place.kind == "commune":
                 place = Place(*_fields(place), homonyms=counts[key] - 1)
-            self.automaton.add_word(key, (len(key), place))
+            self.automaton.add_word(key, (len(key), place, None))
+        for key, role in role_keys():
+            held = self.automaton.get(key, None)
+            self.automaton.add_word(key, (len(key), held[1] if held else None, role))
         self.automaton.make_automaton()
 
 
@@ -222,15 +241,17 @@ def _accept(doc: Doc, place: Place, start: int, end: int) -> bool:
     capital = not written.islower() and any(ch.isupper() for ch in written)
     if place.common and not capital:
         return False  # (the common case: "orange", "plan", "sept" in running text)
+    if place.common and place.population >= BIG_CITY:
+        return True
+    if place.kind == "commune" and place.population >= TOWN and not place.common:
+        return True  # (a town needs no context: the words and postcode tests are skipped)
+    if place.kind == "neighbourhood" and " " in place.name:
+        return True
     words = _previous_words(doc, start)
     cue = bool(words) and (words[-1] in _CUES or (len(words) > 1 and words[0] in _CUES))
     postcode = _POSTCODE.match(doc.folded, min(end + 1, len(doc.folded))) is not None
     if place.common:
-        if not capital:
-            return False
-        return place.population >= BIG_CITY or postcode or (bool(words) and words[-1] in _CUES)
-    if place.kind == "neighbourhood" and " " in place.name:
-        return True
+        return postcode or (bool(words) and words[-1] in _CUES)
     if place.kind == "neighbourhood" or place.population < TOWN:
         return capital or cue or postcode
     return True
@@ -251,13 +272,18 @@ def _entity(doc: Doc, place: Place, start: int, end: int, kind: str | None = Non
 def find_places(doc: Doc) -> list[Entity]:
     """``place`` entities of ``doc`` (see the module docstring for the rules)."""
     index = place_index()
-    raw = [
-        (last - length + 1, last - 1, place)
-        for last, (length, place) in index.automaton.iter(doc.spaced)
-    ]
+    raw: list[tuple[int, int, Place]] = []
+    roles: list[tuple[int, int, str, str, bool]] = []
+    for last, (length, place, role) in index.automaton.iter(doc.spaced):
+        if place is not None:
+            raw.append((last - length + 1, last - 1, place))
+        if role is not None:
+            roles.append((last - length + 1, last - 1, role[0], role[1], role[2]))
+    keep_role_hits(doc, roles)
     found: list[Entity] = []
     reach = -1
-    raw.sort(key=lambda item: (item[0], item[0] - item[1]))
+    if len(raw) > 1:
+        raw.sort(key=lambda item: (item[0], item[0] - item[1]))
     for start, end, place in raw:
         if start < reach or not _accept(doc, place, start, end):
             continue
@@ -271,23 +297,30 @@ def find_places(doc: Doc) -> list[Entity]:
         found.append(_entity(doc, place, start, end))
     if doc.has_digit:
         found.extend(_numbers(doc, index, found))
-    found.sort(key=lambda entity: entity.start)
+    if len(found) > 1:
+        found.sort(key=lambda entity: entity.start)
     return found
 
 
 def _numbers(doc: Doc, index: PlaceIndex, named: list[Entity]) -> list[Entity]:
     found: list[Entity] = []
-    spans = [(e.start, e.end) for e in named]
-    for match in _POSTCODE.finditer(doc.folded):
+    folded = doc.folded
+    depts: list[tuple[re.Match[str], Place]] = []
+    # (every match starts at the first digit of a run, and goes on with a digit, "a" or "b")
+    starts = [at for at in digit_run_starts(doc) if folded[at + 1 : at + 2] in _SECOND]
+    for match in finditer_at(_NUMBER, folded, starts):
+        if match.lastgroup == "dept":
+            dep = index.by_code.get(match.group().upper())
+            if dep is not None and dep.kind == "departement":
+                depts.append((match, dep))
+            continue
         start, end = match.span()
         place = index.postcodes.get(match.group().upper())
         if place is None:
             continue
         words = _previous_words(doc, start)
         o_start, o_end = doc.span(start, end)
-        near_name = any(
-            abs(o_start - s_end) <= 2 or abs(s_start - o_end) <= 2 for s_start, s_end in spans
-        )
+        near_name = any(abs(o_start - e.end) <= 2 or abs(e.start - o_end) <= 2 for e in named)
         line_start = max(
             doc.folded.rfind("\n", max(0, start - LOOKBACK), start) + 1, start - LOOKBACK
         )
@@ -299,18 +332,13 @@ def _numbers(doc: Doc, index: PlaceIndex, named: list[Entity]) -> list[Entity]:
             entity = _entity(doc, place, start, end, "postcode")
             attrs = (entity.attrs or "")[:-1] + f',"postcode":"{match.group()}"' + "}"
             found.append(Entity(entity.type, entity.value, entity.text, o_start, o_end, attrs))
-    folded = doc.folded
     if "9-3" in folded:  # "le 9-3", Seine-Saint-Denis
         at = folded.find("9-3")
         found.append(_entity(doc, index.by_code["93"], at, at + 3))
-    if "(" not in folded and _DEPT_CUE_SEARCH.search(doc.spaced) is None:
+    if not depts or ("(" not in folded and _DEPT_CUE_SEARCH.search(doc.spaced) is None):
         return found  # a département number needs a cue word or brackets
-    for match in _DEPT.finditer(folded):
+    for match, dep in depts:
         start, end = match.span()
-        code = match.group().upper()
-        dep = index.by_code.get(code)
-        if dep is None or dep.kind != "departement":
-            continue
         words = _previous_words(doc, start)
         bracketed = folded[start - 1 : start] == "(" and folded[end : end + 1] == ")"
         cue = len(words) == 2 and words[0] in _DEPT_CUES and words[1] in ("le", "l")

@@ -20,6 +20,7 @@ from typing import Any
 import ahocorasick
 
 from vigie.analyse.extract.doc import Doc, spaced_key
+from vigie.analyse.extract.offers import digit_run_starts, finditer_at
 from vigie.model import Entity
 
 __all__ = ["find_pay", "find_roles"]
@@ -92,20 +93,40 @@ _PAY = re.compile(
 )
 
 
+def role_keys() -> list[tuple[str, tuple[str, str, bool]]]:
+    """(automaton key, (role, term, specific)) of every role term."""
+    return [
+        (spaced_key(term), (role, term, specific))
+        for role, (strong, weak) in ROLES.items()
+        for terms, specific in ((strong, True), (weak, False))
+        for term in terms
+    ]
+
+
 class _Roles:
     def __init__(self) -> None:
-        self.automaton: Any = ahocorasick.Automaton()  # (length, role or None, term, specific)
-        for role, (strong, weak) in ROLES.items():
-            for term in strong:
-                key = spaced_key(term)
-                self.automaton.add_word(key, (len(key), role, term, True))
-            for term in weak:
-                key = spaced_key(term)
-                self.automaton.add_word(key, (len(key), role, term, False))
+        # role terms, (length, role, term, specific); recruiting words apart, in a second
+        # automaton scanned only when a message names an ordinary job word (no key is in both)
+        self.automaton: Any = ahocorasick.Automaton()
+        for key, (role, term, specific) in role_keys():
+            self.automaton.add_word(key, (len(key), role, term, specific))
+        self.automaton.make_automaton()
+        self.recruiting: Any = ahocorasick.Automaton()
         for word in _RECRUITING:
             key = spaced_key(word)
-            self.automaton.add_word(key, (len(key), None, word, False))
-        self.automaton.make_automaton()
+            self.recruiting.add_word(key, len(key))
+        self.recruiting.make_automaton()
+
+
+# the role terms of the last message find_places() read: its automaton holds them too, so one
+# scan of the message serves both (find_roles() scans itself for any other message)
+_role_hits: tuple[Doc, list[tuple[int, int, str, str, bool]]] | None = None
+
+
+def keep_role_hits(doc: Doc, hits: list[tuple[int, int, str, str, bool]]) -> None:
+    """Keep the (start, end, role, term, specific) role hits of ``doc`` for :func:`find_roles`."""
+    global _role_hits
+    _role_hits = (doc, hits)
 
 
 _ROLES = _Roles()
@@ -116,7 +137,8 @@ def find_pay(doc: Doc) -> list[Entity]:
     if not doc.has_digit:
         return []
     found = []
-    for match in _PAY.finditer(doc.folded):
+    # (every match starts at the first digit of a run: "[0-9](?<![0-9a-z.,][0-9])")
+    for match in finditer_at(_PAY, doc.folded, digit_run_starts(doc)):
         low = int(match["a"]) * (1000 if match["ak"] else 1)
         high = int(match["b"]) * (1000 if match["bk"] else 1) if match["b"] else low
         if high < low or low <= 0:
@@ -138,20 +160,23 @@ def find_pay(doc: Doc) -> list[Entity]:
 
 def find_roles(doc: Doc, recruiting: bool | None = None) -> list[Entity]:
     """``role`` entities; ordinary job words only when the message recruits (or has pay)."""
-    raw = [
-        (last - length + 1, last - 1, role, term, strong)
-        for last, (length, role, term, strong) in _ROLES.automaton.iter(doc.spaced)
-    ]
-    if recruiting is None:
-        recruiting = any(item[2] is None for item in raw)
-    raw = [item for item in raw if item[2] is not None]
+    held = _role_hits
+    if held is not None and held[0] is doc:
+        raw = list(held[1])
+    else:
+        raw = [
+            (last - length + 1, last - 1, role, term, strong)
+            for last, (length, role, term, strong) in _ROLES.automaton.iter(doc.spaced)
+        ]
     if not raw:
         return []
+    if recruiting is None and not all(item[4] for item in raw):
+        recruiting = next(_ROLES.recruiting.iter(doc.spaced), None) is not None
     raw.sort(key=lambda item: (item[0], item[0] - item[1]))
     found = []
     reach = -1
     for start, end, role, term, strong in raw:
-        if start < reach or not (strong or recruiting) or role is None:
+        if start < reach or not (strong or recruiting):
             continue
         reach = end
         found.append(doc.entity("role", role, start, end, {"term": term, "specific": strong}))

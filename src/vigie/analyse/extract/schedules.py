@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from vigie.analyse.extract.doc import Doc
+from vigie.analyse.extract.offers import digit_run_starts, finditer_at
 from vigie.model import Entity
 
 __all__ = ["find_schedules"]
@@ -44,11 +45,27 @@ def _clock(hours: str, minutes: str | None) -> str:
     return f"{int(hours) % 24:02d}:{minutes or '00'}"
 
 
+def _may_name_days(folded: str) -> bool:
+    """False when ``_WORDS`` cannot match: each alternative needs "h24", "tous les jours",
+    "non stop", "non-stop", or a day name (all hold "di") with "du", "ferme", "closed" or
+    "repos" (a few substring searches, the cheapest and rarest first)."""
+    if "h24" in folded or "tous les jours" in folded:
+        return True
+    if "non" in folded and ("non stop" in folded or "non-stop" in folded):
+        return True
+    return (
+        "di" in folded
+        and ("du" in folded or "ferme" in folded or "closed" in folded or "repos" in folded)
+        and any(day in folded for day in _DAY_NAMES)
+    )
+
+
 def _fragments(doc: Doc) -> list[tuple[int, int, dict[str, Any]]]:
     folded = doc.folded
     out: list[tuple[int, int, dict[str, Any]]] = []
     if doc.has_digit:
-        for match in _CLOCK.finditer(folded):
+        # (every match starts at the first digit of a run: "[0-9](?<![0-9a-z/][0-9])")
+        for match in finditer_at(_CLOCK, folded, digit_run_starts(doc)):
             start, end = match.span()
             if match["allday"]:
                 out.append((start, end, {"hours": "24/24"}))
@@ -69,13 +86,7 @@ def _fragments(doc: Doc) -> list[tuple[int, int, dict[str, Any]]]:
                 first = _START_TIME.match(folded, start)
                 if first is not None and int(first["h"]) <= 24 and _OPENING.intersection(words):
                     out.append((start, end, {"open": _clock(first["h"], first["m"])}))
-    if (
-        "h24" in folded
-        or "tous les jours" in folded
-        or "non stop" in folded
-        or "non-stop" in folded
-        or any(day in folded for day in _DAY_NAMES)
-    ):
+    if _may_name_days(folded):
         for match in _WORDS.finditer(folded):
             kind = match.lastgroup
             if match["days"]:
