@@ -69,23 +69,30 @@ def new_entity(kind: str, value: str, text: str, start: int, end: int, attrs: st
 
 # a payment term found in the word scan: folded start, end, payment id, term, counts alone
 PaymentHit = tuple[int, int, str, str, bool]
+# a role term found in the places scan: folded start, end, role, term, specific
+RoleHit = tuple[int, int, str, str, bool]
 
 
 class Doc:
     """A message as the extractors see it; offsets of ``folded`` and ``spaced`` agree (+1).
 
-    ``payment_hits`` and ``label_keys`` are left by the one automaton pass of
+    Extractors leave what a later one can reuse, None until then (the later one then scans
+    itself): ``payment_hits`` and ``label_keys`` come from the one automaton pass of
     :func:`~vigie.analyse.extract.products.find_products` over ``spaced``, which also looks for
-    payment terms and contact platform words; None until it ran (the extractors then scan).
+    payment terms and contact platform words; ``digit_runs`` (first digit of each run of
+    digits) from the scan of :func:`~vigie.analyse.extract.offers.find_offers`; ``role_hits``
+    from the automaton pass of :func:`~vigie.analyse.extract.places.find_places`.
     """
 
     __slots__ = (
         "_line_starts",
+        "digit_runs",
         "folded",
         "has_digit",
         "label_keys",
         "norm",
         "payment_hits",
+        "role_hits",
         "spaced",
         "text",
     )
@@ -106,6 +113,8 @@ class Doc:
         self._line_starts: list[int] | None = None
         self.payment_hits: list[PaymentHit] | None = None
         self.label_keys: list[int] | None = None  # folded starts of contacts' platform words
+        self.digit_runs: list[int] | None = None
+        self.role_hits: list[RoleHit] | None = None
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original span of the folded span ``[start, end)``."""

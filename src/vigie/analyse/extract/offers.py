@@ -216,19 +216,17 @@ class _Offer:
 
 
 _RUN_START = re.compile(r"[0-9](?<![0-9][0-9])")  # the first digit of each run of digits
-_run_starts: tuple[Doc, list[int]] | None = None  # those of the last message
 
 
 def digit_run_starts(doc: Doc) -> list[int]:
     """Offsets of the first digit of each run of digits of ``doc.folded``, for the digit-led
     regexes of pay, schedules and places (see :func:`finditer_at`): a by-product of the scan
-    of :func:`find_offers` when it has just read ``doc``, else one scan, kept for the next."""
-    global _run_starts
-    held = _run_starts
-    if held is not None and held[0] is doc:
-        return held[1]
+    of :func:`find_offers` when it has read ``doc``, else one scan, kept on ``doc``."""
+    held = doc.digit_runs
+    if held is not None:
+        return held
     starts = [m.start() for m in _RUN_START.finditer(doc.folded)] if doc.has_digit else []
-    _run_starts = (doc, starts)
+    doc.digit_runs = starts
     return starts
 
 
@@ -282,11 +280,10 @@ def _atoms(doc: Doc) -> list[list[_Atom]]:
     """Atoms of each line that starts a price, in order (other lines are left out: an offer
     pairs atoms of one line, one of them an ``imp`` or ``price`` match, and a line without
     offers only names a header, which :func:`find_offers` reads from the product hits)."""
-    global _run_starts
     folded = doc.folded
     runs: list[int] = []
     matches = _matches(folded, runs)
-    _run_starts = (doc, runs)
+    doc.digit_runs = runs
     line_of = doc.line_of
     priced = {line_of(m.start()) for m in matches if m.lastgroup in ("price", "imp")}
     if not priced:

@@ -32,7 +32,7 @@ import ahocorasick
 
 from vigie.analyse.extract.doc import Doc, spaced_key
 from vigie.analyse.extract.offers import digit_run_starts, finditer_at
-from vigie.analyse.extract.recruitment import keep_role_hits, role_keys
+from vigie.analyse.extract.recruitment import role_keys
 from vigie.analyse.lexicon import read_tsv
 from vigie.analyse.normalise import fold
 from vigie.model import Entity
@@ -186,7 +186,7 @@ class PlaceIndex:
                 best[key] = place
                 counts[key] = 1
         # values (length, place or None, role or None): the role terms of recruitment share
-        # the scan (see recruitment.keep_role_hits)
+        # the scan (see recruitment.find_roles)
         self.automaton: Any = ahocorasick.Automaton()
         for key, place in best.items():
             if counts[key] > 1 and place.kind == "commune":
@@ -279,7 +279,7 @@ def find_places(doc: Doc) -> list[Entity]:
             raw.append((last - length + 1, last - 1, place))
         if role is not None:
             roles.append((last - length + 1, last - 1, role[0], role[1], role[2]))
-    keep_role_hits(doc, roles)
+    doc.role_hits = roles
     found: list[Entity] = []
     reach = -1
     if len(raw) > 1:

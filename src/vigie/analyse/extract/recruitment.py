@@ -118,17 +118,6 @@ class _Roles:
         self.recruiting.make_automaton()
 
 
-# the role terms of the last message find_places() read: its automaton holds them too, so one
-# scan of the message serves both (find_roles() scans itself for any other message)
-_role_hits: tuple[Doc, list[tuple[int, int, str, str, bool]]] | None = None
-
-
-def keep_role_hits(doc: Doc, hits: list[tuple[int, int, str, str, bool]]) -> None:
-    """Keep the (start, end, role, term, specific) role hits of ``doc`` for :func:`find_roles`."""
-    global _role_hits
-    _role_hits = (doc, hits)
-
-
 _ROLES = _Roles()
 
 
@@ -160,9 +149,11 @@ def find_pay(doc: Doc) -> list[Entity]:
 
 def find_roles(doc: Doc, recruiting: bool | None = None) -> list[Entity]:
     """``role`` entities; ordinary job words only when the message recruits (or has pay)."""
-    held = _role_hits
-    if held is not None and held[0] is doc:
-        raw = list(held[1])
+    # find_places() leaves the role terms on doc: its automaton holds them too, so one scan of
+    # the message serves both (find_roles() scans itself when find_places() did not run)
+    held = doc.role_hits
+    if held is not None:
+        raw = list(held)
     else:
         raw = [
             (last - length + 1, last - 1, role, term, strong)
