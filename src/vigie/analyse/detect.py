@@ -126,11 +126,8 @@ _SPAN_FEATURE = {name: (i, _KIND[name]) for i, name in enumerate(FEATURES)}
 _CONJUNCTIONS = tuple(
     (i, name[4:].replace("_", "+")) for i, name in enumerate(FEATURES) if name.startswith("and:")
 )
-# the conjunctions are one block of columns: a row's non-zero ones are picked out in C
-_CONJ_FIRST = _CONJUNCTIONS[0][0] if _CONJUNCTIONS else len(FEATURES)
 _CONJ_TERMS: dict[int, str] = dict(_CONJUNCTIONS)
-_CONJ_COLUMNS = range(_CONJ_FIRST, len(FEATURES))
-assert all(i in _CONJ_TERMS for i in _CONJ_COLUMNS), "conjunction columns must be contiguous"
+_CONJ_INDICES = tuple(i for i, _ in _CONJUNCTIONS)
 # one cache per label: rounded score -> the shared cue-less negative LabelScore
 _NEGATIVE_CACHE: list[dict[float, LabelScore]] = [{} for _ in LABELS]
 _CACHE_LIMIT = 10_001  # scores are rounded to 4 decimals: the cache stays bounded
@@ -177,18 +174,19 @@ def _cues(
         if abs(weight * values[i]) < _MIN_CONTRIBUTION:
             continue
         strength = abs(weight)
-        for span in spans[:4]:
+        count = len(spans)
+        for k in range(4 if count > 4 else count):  # the first four (no slice copied)
+            span = spans[k]
             if span not in seen:  # one term can come from two lexicon files
                 seen.add(span)
-                found.append((strength, span[0], span[1], span[2], kind, i))
-    if len(values) == len(FEATURES):
-        conjunctions = [i for i in _CONJ_COLUMNS if values[i]] if any(values[_CONJ_FIRST:]) else []
-    else:
-        conjunctions = [i for i, _ in _CONJUNCTIONS if values[i]]
-    for i in conjunctions:
-        weight = column[i]
-        if abs(weight * values[i]) >= _MIN_CONTRIBUTION:
-            found.append((abs(weight), -1, -1, _CONJ_TERMS[i], "feature", i))
+                start, end, term = span
+                found.append((strength, start, end, term, kind, i))
+    for i in _CONJ_INDICES:  # in column order
+        value = values[i]
+        if value:
+            weight = column[i]
+            if abs(weight * value) >= _MIN_CONTRIBUTION:
+                found.append((abs(weight), -1, -1, _CONJ_TERMS[i], "feature", i))
     if len(found) > _MAX_CUES:
         found.sort(key=_strongest_first)
         del found[_MAX_CUES:]
