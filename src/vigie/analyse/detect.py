@@ -191,28 +191,27 @@ def _cues(
         found.sort(key=_strongest_first)
         del found[_MAX_CUES:]
     label = model.labels[j]
-    cues = []
     plain = not norm.layers
     size = len(norm.text)
-    for _, start, end, term, kind, i in found:
+    # ordered by original span, ties in the order found (n): the tuples sort in C, no key calls
+    placed: list[tuple[int, int, int, str, str, int]] = []
+    for n, (_, start, end, term, kind, i) in enumerate(found):
         if start < 0:
             o_start = o_end = 0
         elif plain and start <= end <= size:
             o_start, o_end = start, end  # what Normalised.span gives without layers
         else:
             o_start, o_end = norm.span(start, end)
-        cues.append(Cue(label, term, o_start, o_end, kind, rounded[i]))
-    if len(cues) > 1:
-        cues.sort(key=_by_position)
-    return tuple(cues)
+        placed.append((o_start, o_end, n, term, kind, i))
+    if len(placed) > 1:
+        placed.sort()  # (o_start, o_end, n) is unique: the rest is never compared
+    return tuple(
+        [Cue(label, term, start, end, kind, rounded[i]) for start, end, _, term, kind, i in placed]
+    )
 
 
 def _strongest_first(item: tuple[float, int, int, str, str, int]) -> float:
     return -item[0]
-
-
-def _by_position(cue: Cue) -> tuple[int, int]:
-    return (cue.start, cue.end)
 
 
 def decide(
