@@ -28,6 +28,7 @@ COMPILED: tuple[str, ...] = (
     "vigie.analyse.features",
     "vigie.analyse.detect",
     "vigie.analyse.risk",
+    "vigie.analyse.batch",
     "vigie.analyse.extract.doc",
     "vigie.analyse.extract.contacts",
     "vigie.analyse.extract.crypto",
@@ -37,6 +38,7 @@ COMPILED: tuple[str, ...] = (
     "vigie.analyse.extract.recruitment",
     "vigie.analyse.extract.schedules",
     "vigie.analyse.extract.payments",
+    "vigie.analyse.extract.message",
 )
 _TOLERANCE_S = 2.0  # files of one install are written within this; an edit comes later
 

@@ -12,31 +12,22 @@ import contextlib
 import gc
 import json
 import sys
-import warnings
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
 import numpy as np
 
+from vigie.analyse.batch import ExtractFn, analyses, entities_of, feature_rows, normalise_all
 from vigie.analyse.detect import LinearModel, decide, default_model_path
-from vigie.analyse.features import (
-    FEATURES,
-    FeatureRow,
-    message_features,
-    scanned_features,
-    term_note,
-)
+from vigie.analyse.features import FEATURES, FeatureRow, term_note
 from vigie.analyse.lexicon import Lexicon, load_lexicon
 from vigie.analyse.matcher import Matcher
-from vigie.analyse.normalise import Normalised, normalise
-from vigie.analyse.risk import risk, undecided_risk
+from vigie.analyse.normalise import Normalised
 from vigie.model import Analysis, Entity
 
 __all__ = ["Analyser", "ExtractFn", "default_extract"]
-
-ExtractFn = Callable[[str, Normalised], list[Entity]]
 
 
 def default_extract() -> ExtractFn | None:
@@ -103,34 +94,10 @@ class Analyser:
         features): the compiled automata of one stage stay in the CPU caches, which makes the
         batch markedly faster than running every stage message by message.
         """
-        texts = [text if isinstance(text, str) else "" for text in texts]
-        norms: list[Normalised] = [normalise(text) for text in texts]
-        extract = self.extract
-        entities: list[list[Entity]]
-        if extract is not None:
-            entities = [
-                _safe_extract(extract, text, norm) if text else []
-                for text, norm in zip(texts, norms, strict=True)
-            ]
-        else:
-            entities = [[] for _ in texts]
-        rows: list[FeatureRow]
-        if getattr(self.matcher, "annotate", None) is term_note:
-            scan = self.matcher.scan  # hits come with their feature notes
-            scanned = [scan(norm.text) for norm in norms]
-            rows = [
-                scanned_features(norm.text, found_hits, found, with_spans=with_spans)
-                for norm, found_hits, found in zip(norms, scanned, entities, strict=True)
-            ]
-            del scanned
-        else:  # a matcher set by hand
-            find = self.matcher.find
-            hits = [find(norm.text) for norm in norms]
-            rows = [
-                message_features(norm.text, found_hits, found, with_spans=with_spans)
-                for norm, found_hits, found in zip(norms, hits, entities, strict=True)
-            ]
-            del hits
+        clean, norms = normalise_all(texts)
+        entities = entities_of(self.extract, clean, norms)
+        annotated = getattr(self.matcher, "annotate", None) is term_note
+        rows = feature_rows(self.matcher, norms, entities, with_spans, annotated)
         # one flat C array of doubles, then a view: numpy need not inspect every nested float
         # (array.fromlist converts a whole list in C, twice as fast as iterating a chain)
         flat = array("d")
@@ -162,33 +129,12 @@ class Analyser:
         # risk() of a message with no decided label is 0.2 x its top (rounded) score
         undecided: list[bool] = (~np.any(scores >= self.model.thresholds, axis=1)).tolist()
         tops: list[float] = np.round(scores, 4).max(axis=1).tolist()
-        results: list[Analysis] = []
-        for m, (label_scores, found) in enumerate(zip(labels, entities, strict=True)):
-            if undecided[m]:
-                results.append(Analysis(label_scores, undecided_risk(tops[m]), (), tuple(found)))
-            else:
-                value, reasons = risk(label_scores)
-                results.append(Analysis(label_scores, value, reasons, tuple(found)))
-        return results
+        return analyses(labels, entities, undecided, tops)
 
     def analyse_text(self, text: str) -> dict[str, Any]:
         """Labels, scores, cues, risk and entities of one text, as a JSON-able dict."""
         analysis = self([text])[0]
         return analysis_to_dict(analysis, self.version)
-
-
-def _safe_extract(extract: ExtractFn, text: str, norm: Normalised) -> list[Entity]:
-    """Entities of one text; a failing extractor costs that text its entities, not the batch."""
-    try:
-        return list(extract(text, norm))
-    except Exception as error:  # one bad message must not stop a batch
-        warnings.warn(
-            f"E320 extraction failed on one message ({type(error).__name__}: {error}); "
-            "its entities are left out",
-            RuntimeWarning,
-            stacklevel=2,
-        )
-        return []
 
 
 def analysis_to_dict(analysis: Analysis, version: str) -> dict[str, Any]:

@@ -10,61 +10,11 @@ communes) are built on first use, once per process.
 
 from __future__ import annotations
 
-from operator import attrgetter
-
-from vigie.analyse.extract.contacts import find_contacts
-from vigie.analyse.extract.crypto import find_crypto
-from vigie.analyse.extract.doc import Doc, SpanSet
-from vigie.analyse.extract.offers import find_offers
-from vigie.analyse.extract.payments import find_payments
-from vigie.analyse.extract.places import find_places, place_index
-from vigie.analyse.extract.products import (
-    find_products,
-    main_product,
-    product_entities,
-    product_lexicon,
-)
-from vigie.analyse.extract.recruitment import find_pay, find_roles
-from vigie.analyse.extract.schedules import find_schedules
-from vigie.analyse.normalise import Normalised
-from vigie.model import Entity
+from vigie.analyse.extract.message import VERSION, extract
+from vigie.analyse.extract.places import place_index
+from vigie.analyse.extract.products import main_product, product_lexicon
 
 __all__ = ["VERSION", "extract", "main_product", "warm_up"]
-
-VERSION = "extract.v2"  # v2: dotted thousands, no function words as handles
-_ORDER = attrgetter("start", "type", "end")  # the sort key, computed in C
-
-
-def extract(text: str, norm: Normalised | None = None) -> list[Entity]:
-    """Every entity of ``text``, sorted by start offset (then type).
-
-    ``norm`` is the :func:`~vigie.analyse.normalise.normalise` result for ``text`` when the
-    caller already has it; it is recomputed when missing or for another text. Never raises on
-    any string; an empty text gives [].
-    """
-    if not text:
-        return []
-    doc = Doc(text, norm)
-    hits = find_products(doc)  # first: its word scan also finds payment and platform words
-    identifiers = find_contacts(doc) + find_crypto(doc)
-    found = product_entities(doc, hits)
-    pay: list[Entity] = []
-    if doc.has_digit or "€" in doc.folded or "$" in doc.folded:
-        found += find_offers(doc, hits)
-        pay = find_pay(doc)
-        found += pay
-    found += find_schedules(doc)
-    found += find_places(doc)
-    found += find_roles(doc, recruiting=True if pay else None)
-    found += find_payments(doc)
-    if identifiers:
-        # a word inside a handle, link, phone or address ("@plug_marseille") is not a mention
-        spans = SpanSet([(e.start, e.end) for e in identifiers])
-        found = [e for e in found if not spans.overlaps(e.start, e.end)]
-        found += identifiers
-    if len(found) > 1:
-        found.sort(key=_ORDER)
-    return found
 
 
 def warm_up() -> None:
