@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 __all__ = ["Normalised", "fold", "normalise"]
@@ -157,6 +157,7 @@ _BEYOND_STRING = re.compile(f"[{chr(_TABLE_LIMIT)}-\U0010ffff]")
 _LAYER1 = re.compile(
     r"\A\x00+(?:(?:\x02\x00*)+|[^\x00\x02]\x00*)?|(?:\x02\x00*)+|[^\x00\x02]\x00+|\x01"
 )
+_MARKER = re.compile(r"[\x00-\x02]")
 _LAYER2 = re.compile(r"  +")
 
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s", "€": "e"}
@@ -169,17 +170,46 @@ _LAYER3 = re.compile(
     r"|(?P<rep>(?P<rc>[a-vx-z])(?P=rc){2,})"
 )
 _REPEAT = re.compile(r"([a-vx-z])\1{2,}")
-# Cheap pre-checks (a charset first lets the regex engine skip ahead): most texts need no layer.
+# Where a layer-3 match can start (see _layer3_matches). The leet one starts on the first leet
+# character, so that the regex engine skips to the rarer digits and symbols instead of trying
+# every letter; its lookbehind checks the letter before.
+_REPEAT_HIT = re.compile(r"([a-vx-z])\1\1")
+_SPLIT_HIT = re.compile(rf"([ .\-_*·•|/+~,:{_EMOJI}])[{_W}]\1[{_W}](?![{_W}])")
+_LEET_HIT = re.compile(r"[013457$€](?<=[a-z].)[013457$€]*+[a-z]")
+_WORD_END = re.compile(rf"[{_W}]*+")
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789$€")
+# layer 0: ASCII control characters other than "\n", and runs of non-ASCII characters
 _ASCII_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
-_LEET_NEEDED = re.compile(r"[013457$€][a-z]")  # no "+": a run of digits must not rescan
-_LEET_CONFIRMED = re.compile(r"[a-z][013457$€]++[a-z]")
-_SPLIT_NEEDED = re.compile(rf"([ .\-_*·•|/+~,:{_EMOJI}])[{_W}]\1[{_W}](?![{_W}])")
-_REPEAT_NEEDED = re.compile(r"([a-vx-z])\1\1")
+_NON_ASCII_RUN = re.compile(r"([^\x00-\x7f]+)")
+_MAX_RUNS = 32
+# 0xFF for a byte that is not a letter _REPEAT squeezes, 0 for one that is
+_NOT_REPEATABLE = bytes(0 if 97 <= b <= 122 and b != 119 else 0xFF for b in range(256))
+_LONG_TEXT = 256  # from this length, _may_repeat beats _REPEAT_HIT.search
 
 
 def _fold_word(word: str) -> str:
     """Undo leetspeak in a word and squeeze letter repeats (``c0oook3`` -> ``cooke``)."""
     return _REPEAT.sub(r"\1\1", word.translate(_LEET_TABLE))
+
+
+def _layer1_matches(marked: str) -> list[re.Match[str]]:
+    """The matches of ``_LAYER1.finditer(marked)``, searched from the markers.
+
+    Each alternative of ``_LAYER1`` has a marker as its first or second character, so no match
+    starts before the first marker at or after ``pos``, minus one; the search starts there
+    instead of trying every character (the third alternative starts with any character).
+    """
+    matches: list[re.Match[str]] = []
+    pos = 0
+    while True:
+        marker = _MARKER.search(marked, pos)
+        if marker is None:
+            return matches
+        match = _LAYER1.search(marked, max(pos, marker.start() - 1))
+        if match is None:
+            return matches
+        matches.append(match)
+        pos = match.end()
 
 
 def _layer1(original: str, marked: str) -> tuple[str, _Layer | None]:
@@ -200,7 +230,7 @@ def _layer1(original: str, marked: str) -> tuple[str, _Layer | None]:
                 out.append(ch)
         return "".join(out)
 
-    return _rewrite(marked, _LAYER1, repl)
+    return _rewrite(marked, _layer1_matches(marked), repl)
 
 
 def _layer3_repl(match: re.Match[str]) -> str:
@@ -222,8 +252,9 @@ _Layer = tuple[list[int], list[int], list[int], list[int]]
 
 
 def _rewrite(
-    text: str, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]
+    text: str, matches: Iterable[re.Match[str]], repl: Callable[[re.Match[str]], str]
 ) -> tuple[str, _Layer | None]:
+    """Replace each match (in order, not overlapping) by ``repl(match)``, recording the blocks."""
     pieces: list[str] = []
     f_starts: list[int] = []
     f_ends: list[int] = []
@@ -231,7 +262,7 @@ def _rewrite(
     o_ends: list[int] = []
     last = 0
     folded_len = 0
-    for match in pattern.finditer(text):
+    for match in matches:
         start, end = match.span()
         new = repl(match)
         if new == match.group():
@@ -249,6 +280,105 @@ def _rewrite(
         return text, None
     pieces.append(text[last:])
     return "".join(pieces), (f_starts, f_ends, o_starts, o_ends)
+
+
+def _fold_chars(text: str) -> str:
+    """Layer 0, ``text.translate(_TABLE)``, quicker on long, mostly-ASCII text.
+
+    ``str.translate`` looks every character of a string that is not pure ASCII up through the
+    mapping protocol (tens of ns each). The table maps an ASCII character as ``lower()`` does,
+    except the controls (``"\\r"`` -> ``"\\n"``, the others but ``"\\n"`` -> ``" "``); and it works
+    character by character. So once ``"\\r"`` and ``"\\t"`` are replaced (a text with other
+    controls takes the table), the ASCII runs are lowered and only the non-ASCII runs (at most
+    ``_MAX_RUNS``, then the rest at once) go through the table.
+    """
+    # the string table stops at U+20000 (and no character below maps above): beyond, the dict
+    if len(text) >= _LONG_TEXT and _BEYOND_STRING.search(text) is None:
+        if "\r" in text:
+            text = text.replace("\r", "\n")
+        if "\t" in text:
+            text = text.replace("\t", " ")
+        if _ASCII_CONTROL.search(text) is not None:
+            return text.translate(_TABLE_STRING)
+        if text.isascii():
+            return text.lower()
+        parts = _NON_ASCII_RUN.split(text, _MAX_RUNS)
+        return "".join(
+            [part.lower() if part.isascii() else part.translate(_TABLE_STRING) for part in parts]
+        )
+    folded = text.translate(_TABLE_STRING)
+    if _BEYOND_STRING.search(folded) is not None:
+        folded = text.translate(_TABLE)
+    return folded
+
+
+def _may_repeat(text: str) -> bool:
+    """Whether ``_REPEAT_HIT`` matches somewhere in ``text``, in a few passes over big integers.
+
+    The regex tries a match at every letter (~15 ns each). Here the text becomes one byte per
+    character (``"?"`` for those above U+00FF, never a letter), read as an integer ``x``: the
+    byte ``i`` of ``x ^ (x >> 8)`` is zero when bytes ``i`` and ``i + 1`` are equal, so the byte
+    ``i`` of ``y | (y >> 8) | mask`` is zero exactly when bytes ``i``, ``i + 1``, ``i + 2`` are
+    the same letter of ``[a-vx-z]`` (the mask has 0xFF on every other byte).
+    """
+    data = text.encode("latin-1", "replace")
+    size = len(data)
+    x = int.from_bytes(data, "little")
+    y = x ^ (x >> 8)
+    z = y | (y >> 8) | int.from_bytes(data.translate(_NOT_REPEATABLE), "little")
+    return 0 in z.to_bytes(size, "little")[: size - 2]
+
+
+def _next_leet_word(text: str, pos: int, none: int) -> int:
+    """Start of the first word (``[a-z0-9$€]+``) at or after ``pos`` holding a ``_LEET_HIT``."""
+    while True:
+        hit = _LEET_HIT.search(text, pos + 1)  # its letter, at hit.start() - 1, is at pos or after
+        if hit is None:
+            return none
+        start = hit.start() - 1
+        while start > pos and text[start - 1] in _WORD_CHARS:
+            start -= 1
+        if start == 0 or text[start - 1] not in _WORD_CHARS:
+            return start
+        # that word began before pos: none of its hits gives a candidate, go past it
+        word = _WORD_END.match(text, hit.end())
+        pos = word.end() if word is not None else hit.end()
+
+
+def _layer3_matches(text: str) -> list[re.Match[str]]:
+    """The matches of ``_LAYER3.finditer(text)``, trying the regex only where one can start.
+
+    ``finditer`` tries every position from the end of the previous match (~100 ns each). A
+    match starting at ``p`` implies a cheap hit: the split branch a ``_SPLIT_HIT`` at ``p + 1``
+    (its first separator), the leet branch a ``_LEET_HIT`` in the word starting at ``p`` (the
+    branch matches that whole word), the repeat branch a ``_REPEAT_HIT`` at ``p``. So trying
+    ``_LAYER3.match`` at these candidates only, in order, finds the same matches (lookbehinds
+    see the text before ``pos``). Each search resumes at or after the last one: linear time.
+    """
+    none = len(text) + 1
+    matches: list[re.Match[str]] = []
+    pos = 0
+    rep = split = leet = -1  # next candidate of each kind at or after pos, or none
+    if len(text) >= _LONG_TEXT and not _may_repeat(text):
+        rep = none
+    while True:
+        if rep < pos:
+            hit = _REPEAT_HIT.search(text, pos)
+            rep = hit.start() if hit is not None else none
+        if split < pos:
+            hit = _SPLIT_HIT.search(text, pos + 1)
+            split = hit.start() - 1 if hit is not None else none
+        if leet < pos:
+            leet = _next_leet_word(text, pos, none)
+        at = min(rep, split, leet)
+        if at >= none:
+            return matches
+        match = _LAYER3.match(text, at)
+        if match is None:
+            pos = at + 1
+        else:
+            matches.append(match)
+            pos = match.end()
 
 
 def _map_start(layer: _Layer, pos: int) -> int:
@@ -271,13 +401,20 @@ def _map_end(layer: _Layer, pos: int) -> int:
     return o_ends[i - 1] + pos - f_ends[i - 1]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Normalised:
     """A folded text and the layers that map its offsets back to ``original``."""
 
     original: str
     text: str
     layers: tuple[_Layer, ...] = ()
+
+    def __init__(self, original: str, text: str, layers: tuple[_Layer, ...] = ()) -> None:
+        # The __init__ dataclass writes for a frozen class is interpreted Python (~400 ns a
+        # message); mypyc compiles these object.__setattr__ calls into plain stores.
+        object.__setattr__(self, "original", original)
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "layers", layers)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a folded span ``[start, end)`` to the original span that produced it.
@@ -312,26 +449,21 @@ def normalise(text: str) -> Normalised:
     Cheap searches decide which layers can change anything, so plain text costs a ``lower()``.
     """
     layers: list[_Layer] = []
-    if text.isascii() and not _ASCII_CONTROL.search(text):
+    if text.isascii() and _ASCII_CONTROL.search(text) is None:
         folded = text.lower()
     else:
-        folded = text.translate(_TABLE_STRING)
-        if _BEYOND_STRING.search(folded) is not None:
-            folded = text.translate(_TABLE)
+        folded = _fold_chars(text)
         if _DEL in folded or _EXP in folded or _RI in folded:
             folded, layer = _layer1(text, folded)
             if layer is not None:
                 layers.append(layer)
     if "  " in folded:
-        folded, layer = _rewrite(folded, _LAYER2, _space_repl)
+        folded, layer = _rewrite(folded, _LAYER2.finditer(folded), _space_repl)
         if layer is not None:
             layers.append(layer)
-    if (
-        (_LEET_NEEDED.search(folded) and _LEET_CONFIRMED.search(folded))
-        or _SPLIT_NEEDED.search(folded)
-        or _REPEAT_NEEDED.search(folded)
-    ):
-        folded, layer = _rewrite(folded, _LAYER3, _layer3_repl)
+    matches = _layer3_matches(folded)
+    if matches:
+        folded, layer = _rewrite(folded, matches, _layer3_repl)
         if layer is not None:
             layers.append(layer)
     return Normalised(text, folded, tuple(layers))
