@@ -170,21 +170,50 @@ _LAYER3 = re.compile(
     r"|(?P<rep>(?P<rc>[a-vx-z])(?P=rc){2,})"
 )
 _REPEAT = re.compile(r"([a-vx-z])\1{2,}")
-# Where a layer-3 match can start (see _layer3_matches). The leet one starts on the first leet
-# character, so that the regex engine skips to the rarer digits and symbols instead of trying
-# every letter; its lookbehind checks the letter before.
-_REPEAT_HIT = re.compile(r"([a-vx-z])\1\1")
+# Where a layer-3 match can start (see _layer3_matches), written for the regex engine's speed:
+# the leet one starts on the first leet character, so that the engine skips to these rarer
+# digits and symbols instead of trying every letter (its lookbehind checks the letter before);
+# the repeat one checks the letter last, an attempt at every character failing at once unless
+# the next one is the same being cheaper than a character-class test and then an attempt.
+_REPEAT_HIT = re.compile(r"(.)\1\1(?<=[a-vx-z])")
 _SPLIT_HIT = re.compile(rf"([ .\-_*·•|/+~,:{_EMOJI}])[{_W}]\1[{_W}](?![{_W}])")
 _LEET_HIT = re.compile(r"[013457$€](?<=[a-z].)[013457$€]*+[a-z]")
 _WORD_END = re.compile(rf"[{_W}]*+")
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789$€")
-# layer 0: ASCII control characters other than "\n", and runs of non-ASCII characters
+# layer 0 on long texts (_fold_chars): the table on ASCII bytes, and when to use it
 _ASCII_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
-_NON_ASCII_RUN = re.compile(r"([^\x00-\x7f]+)")
-_MAX_RUNS = 32
+_ASCII_FOLD = bytes([ord(_TABLE.get(b, chr(b))) for b in range(128)]) + bytes(range(128, 256))
+_ASCII_BYTES = bytes(range(128))
+_BYTES_FROM = 64  # characters; below, str.translate is as quick
+_MAX_EXTRA_BYTES = 96  # non-ASCII bytes beyond the first of each character
+_MAX_DISTINCT = 16  # distinct non-ASCII characters (one bytes.replace each)
 # 0xFF for a byte that is not a letter _REPEAT squeezes, 0 for one that is
-_NOT_REPEATABLE = bytes(0 if 97 <= b <= 122 and b != 119 else 0xFF for b in range(256))
-_LONG_TEXT = 256  # from this length, _may_repeat beats _REPEAT_HIT.search
+# _may_hit: a class byte per character, one bit per part it cannot play in a hit (_WORD: that it
+# is a word character). "?" stands for every character above U+00FF, which may be "€" (a word
+# character, leet) or "•" or an emoji (separators); it is never a letter.
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_NOT_REPEATABLE = 1  # not a letter that _REPEAT squeezes
+_NOT_SEPARATOR = 2
+_NOT_WORD = 4
+_WORD = 8
+_NOT_LETTER = 16
+_NOT_LEET = 32
+_NOT_LETTER_OR_LEET = 64
+_CLASSES = bytes(
+    [
+        (_NOT_REPEATABLE if ch not in _LETTERS or ch == "w" else 0)
+        | (_NOT_SEPARATOR if ch not in " .-_*·|/+~,:?" else 0)
+        | (_NOT_WORD if ch not in _WORD_CHARS and ch != "?" else 0)
+        | (_WORD if ch in _WORD_CHARS else 0)
+        | (_NOT_LETTER if ch not in _LETTERS else 0)
+        | (_NOT_LEET if ch not in "013457$?" else 0)
+        | (_NOT_LETTER_OR_LEET if ch not in _LETTERS and ch not in "013457$?" else 0)
+        for ch in map(chr, range(256))
+    ]
+)
+_BIG_INT_UPTO = 1 << 16  # characters; _EVERY_BYTE[bit] has that bit in every byte up to there
+_EVERY_BYTE = {1 << k: int.from_bytes(bytes([1 << k]) * _BIG_INT_UPTO, "little") for k in range(7)}
+_BIG_INT_FROM = 64  # characters; below, the regex searches are as quick
 
 
 def _fold_word(word: str) -> str:
@@ -283,50 +312,71 @@ def _rewrite(
 
 
 def _fold_chars(text: str) -> str:
-    """Layer 0, ``text.translate(_TABLE)``, quicker on long, mostly-ASCII text.
+    """Layer 0: ``text.translate(_TABLE)``, quicker on long text with few non-ASCII characters.
 
     ``str.translate`` looks every character of a string that is not pure ASCII up through the
-    mapping protocol (tens of ns each). The table maps an ASCII character as ``lower()`` does,
-    except the controls (``"\\r"`` -> ``"\\n"``, the others but ``"\\n"`` -> ``" "``); and it works
-    character by character. So once ``"\\r"`` and ``"\\t"`` are replaced (a text with other
-    controls takes the table), the ASCII runs are lowered and only the non-ASCII runs (at most
-    ``_MAX_RUNS``, then the rest at once) go through the table.
+    mapping protocol (~20 ns each). In UTF-8 instead, one 256-byte table folds the ASCII bytes
+    as the table does and leaves the others; then each distinct non-ASCII character is replaced
+    by its folding (UTF-8 is self-synchronising: a character's bytes only match where that
+    character is, and a folding never folds further, so the replacements do not interact).
     """
-    # the string table stops at U+20000 (and no character below maps above): beyond, the dict
-    if len(text) >= _LONG_TEXT and _BEYOND_STRING.search(text) is None:
-        if "\r" in text:
-            text = text.replace("\r", "\n")
-        if "\t" in text:
-            text = text.replace("\t", " ")
-        if _ASCII_CONTROL.search(text) is not None:
-            return text.translate(_TABLE_STRING)
-        if text.isascii():
-            return text.lower()
-        parts = _NON_ASCII_RUN.split(text, _MAX_RUNS)
-        return "".join(
-            [part.lower() if part.isascii() else part.translate(_TABLE_STRING) for part in parts]
-        )
+    if len(text) >= _BYTES_FROM:
+        data = text.encode("utf-8", "surrogatepass")  # lone surrogates too (they are deleted)
+        if len(data) - len(text) <= _MAX_EXTRA_BYTES:  # few non-ASCII characters
+            data = data.translate(_ASCII_FOLD)
+            chars = set(data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass"))
+            if len(chars) <= _MAX_DISTINCT:
+                for char in chars:
+                    folded = _TABLE.get(ord(char))
+                    if folded is not None:
+                        data = data.replace(
+                            char.encode("utf-8", "surrogatepass"),
+                            folded.encode("utf-8", "surrogatepass"),
+                        )
+                return data.decode("utf-8", "surrogatepass")
     folded = text.translate(_TABLE_STRING)
     if _BEYOND_STRING.search(folded) is not None:
-        folded = text.translate(_TABLE)
+        folded = text.translate(_TABLE)  # the string table stops at U+20000
     return folded
 
 
-def _may_repeat(text: str) -> bool:
-    """Whether ``_REPEAT_HIT`` matches somewhere in ``text``, in a few passes over big integers.
+def _may_hit(text: str) -> tuple[bool, bool, bool]:
+    """Whether ``_REPEAT_HIT``, ``_SPLIT_HIT`` and ``_LEET_HIT`` may match in ``text``, in a few
+    passes over big integers instead of regexes trying a match at most characters.
 
-    The regex tries a match at every letter (~15 ns each). Here the text becomes one byte per
-    character (``"?"`` for those above U+00FF, never a letter), read as an integer ``x``: the
-    byte ``i`` of ``x ^ (x >> 8)`` is zero when bytes ``i`` and ``i + 1`` are equal, so the byte
-    ``i`` of ``y | (y >> 8) | mask`` is zero exactly when bytes ``i``, ``i + 1``, ``i + 2`` are
-    the same letter of ``[a-vx-z]`` (the mask has 0xFF on every other byte).
+    The text becomes one byte per character (``"?"`` above U+00FF), read as an integer ``x``
+    (byte ``i`` is character ``i``), and its class bytes as an integer ``c``. The byte ``i`` of
+    ``x ^ (x >> 8 * k)`` is zero when characters ``i`` and ``i + k`` are equal, the byte ``i``
+    of ``(c >> 8 * k) & _EVERY_BYTE[bit]`` when character ``i + k`` may play the part ``bit``
+    rules out. OR-ing them leaves a zero byte ``i`` where a hit may start. Repeats: three times
+    the same letter (exact). Splits: a separator, a word character, the same separator, a word
+    character and no word character (exact but for "?"). Leet: a letter, a leet character and
+    a letter or a leet character (the start of every hit, and more).
     """
     data = text.encode("latin-1", "replace")
     size = len(data)
     x = int.from_bytes(data, "little")
-    y = x ^ (x >> 8)
-    z = y | (y >> 8) | int.from_bytes(data.translate(_NOT_REPEATABLE), "little")
-    return 0 in z.to_bytes(size, "little")[: size - 2]
+    c = int.from_bytes(data.translate(_CLASSES), "little")
+    c8 = c >> 8
+    pairs = x ^ (x >> 8)
+    repeats = pairs | (pairs >> 8) | (c & _EVERY_BYTE[_NOT_REPEATABLE])
+    splits = (
+        (x ^ (x >> 16))
+        | (c & _EVERY_BYTE[_NOT_SEPARATOR])
+        | (c8 & _EVERY_BYTE[_NOT_WORD])
+        | ((c >> 24) & _EVERY_BYTE[_NOT_WORD])
+        | ((c >> 32) & _EVERY_BYTE[_WORD])
+    )
+    leets = (
+        (c & _EVERY_BYTE[_NOT_LETTER])
+        | (c8 & _EVERY_BYTE[_NOT_LEET])
+        | ((c >> 16) & _EVERY_BYTE[_NOT_LETTER_OR_LEET])
+    )
+    return (
+        0 in repeats.to_bytes(size, "little")[: size - 2],
+        0 in splits.to_bytes(size, "little")[: size - 3],
+        0 in leets.to_bytes(size, "little")[: size - 2],
+    )
 
 
 def _next_leet_word(text: str, pos: int, none: int) -> int:
@@ -359,8 +409,14 @@ def _layer3_matches(text: str) -> list[re.Match[str]]:
     matches: list[re.Match[str]] = []
     pos = 0
     rep = split = leet = -1  # next candidate of each kind at or after pos, or none
-    if len(text) >= _LONG_TEXT and not _may_repeat(text):
-        rep = none
+    if _BIG_INT_FROM <= len(text) <= _BIG_INT_UPTO:
+        may_repeat, may_split, may_leet = _may_hit(text)
+        if not may_repeat:
+            rep = none
+        if not may_split:
+            split = none
+        if not may_leet:
+            leet = none
     while True:
         if rep < pos:
             hit = _REPEAT_HIT.search(text, pos)
