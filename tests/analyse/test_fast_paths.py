@@ -7,6 +7,7 @@ shortcuts honest, and compare the mypyc-compiled modules, when in use, with thei
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -24,7 +25,22 @@ from vigie.analyse.extract.doc import Doc
 from vigie.analyse.features import message_features, scanned_features
 from vigie.analyse.lexicon import load_lexicon
 from vigie.analyse.matcher import Matcher
-from vigie.analyse.normalise import _BEYOND_STRING, _TABLE, _TABLE_STRING, normalise
+from vigie.analyse.normalise import (
+    _BEYOND_STRING,
+    _LAYER1,
+    _LAYER3,
+    _LEET_HIT,
+    _REPEAT_HIT,
+    _SPLIT_HIT,
+    _TABLE,
+    _TABLE_STRING,
+    Normalised,
+    _fold_chars,
+    _layer1_matches,
+    _layer3_matches,
+    _may_hit,
+    normalise,
+)
 from vigie.analyse.pipeline import Analyser, analysis_to_dict
 
 _TRICKY = st.text(
@@ -43,6 +59,59 @@ _TRICKY = st.text(
 def test_string_translate_table_is_the_dict_table(text: str) -> None:
     if _BEYOND_STRING.search(text) is None:
         assert text.translate(_TABLE_STRING) == text.translate(_TABLE)
+
+
+# Pieces of text that exercise normalise's fast paths: leetspeak and codes, spelled-out and
+# repeated letters, separators (emoji ones too), controls, expansions, deleted characters,
+# regional indicators, lone surrogates and characters above U+20000.
+_FOLD_PIECES = st.sampled_from(
+    [
+        *"aAoOkKeEwyY 0134579$€.-_*·•|/+~,:?!\n\r\t\x0b\x00",
+        *("c0k3", "b€uh", "h24", "24k", "mp3", "a1b2c", "c.o.k.e", "c o k e", "il y a", "1 2 3"),
+        *("cooooke", "www", "...", "🍫", "c🍫o🍫k🍫e", "\ufe0f", "\U0001f3fd", "\u200b", "\u0301"),
+        *("é", "É", "œ", "ß", "…", "Ｋ", "𝐂", "🅲", "ᴄ", "с", "\u00a0", "\ufffd", "ѝ", "İ", "Σ"),
+        *("🇨", "🇴", "\ud800", "\U000e0041", "𠀀", "\U00010400", "ǅ"),
+    ]
+)
+_FOLD_TEXTS = st.lists(_FOLD_PIECES, max_size=120).map("".join)
+
+
+@settings(max_examples=500)
+@given(_FOLD_TEXTS | st.text(max_size=200))
+def test_layer_0_is_the_table(text: str) -> None:
+    """The UTF-8 path of long texts and the string table give str.translate(dict table)."""
+    assert _fold_chars(text) == text.translate(_TABLE)
+    assert _fold_chars(text * 3) == (text * 3).translate(_TABLE)
+
+
+@settings(max_examples=500)
+@given(st.lists(st.sampled_from([*"\x00\x01\x02ab \U0001f1e6"]), max_size=80).map("".join))
+def test_layer_1_matches_are_finditer(marked: str) -> None:
+    expected = [m.span() for m in _LAYER1.finditer(marked)]
+    assert [m.span() for m in _layer1_matches(marked)] == expected
+
+
+@settings(max_examples=800)
+@given(_FOLD_TEXTS)
+def test_layer_3_matches_are_finditer(text: str) -> None:
+    """Trying layer 3 at the candidates only (and gating them) finds every match of finditer."""
+    folded = normalise(text).text  # folded text, as layer 3 sees it
+    for candidate in (folded, text.lower()):
+        expected = [m.span() for m in _LAYER3.finditer(candidate)]
+        assert [m.span() for m in _layer3_matches(candidate)] == expected
+        may_repeat, may_split, may_leet = _may_hit(candidate)
+        assert may_repeat == (_REPEAT_HIT.search(candidate) is not None)
+        assert may_split or _SPLIT_HIT.search(candidate) is None
+        assert may_leet or _LEET_HIT.search(candidate) is None
+
+
+def test_normalised_stays_a_frozen_dataclass() -> None:
+    norm = normalise("c0k3")
+    assert norm == Normalised("c0k3", norm.text, norm.layers)
+    assert hash(normalise("coke")) == hash(Normalised("coke", "coke"))  # no layer lists
+    assert Normalised("a", "a").layers == ()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        norm.text = "x"  # type: ignore[misc]
 
 
 @settings(max_examples=300)

@@ -28,7 +28,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 __all__ = ["Normalised", "fold", "normalise"]
@@ -259,7 +258,16 @@ def _layer1(original: str, marked: str) -> tuple[str, _Layer | None]:
                 out.append(ch)
         return "".join(out)
 
-    return _rewrite(marked, _layer1_matches(marked), repl)
+    if _DEL not in marked and _RI not in marked:
+        # Only expansions: each "\x01" is a match of its own (the other alternatives need a
+        # "\x00" or a "\x02"), and repl gives the expansion of the original character.
+        edits = []
+        at = marked.find(_EXP)
+        while at >= 0:
+            edits.append((at, at + 1, _EXPAND[original[at]]))
+            at = marked.find(_EXP, at + 1)
+        return _rewrite(marked, edits)
+    return _rewrite(marked, [(m.start(), m.end(), repl(m)) for m in _layer1_matches(marked)])
 
 
 def _layer3_repl(match: re.Match[str]) -> str:
@@ -280,10 +288,9 @@ def _layer3_repl(match: re.Match[str]) -> str:
 _Layer = tuple[list[int], list[int], list[int], list[int]]
 
 
-def _rewrite(
-    text: str, matches: Iterable[re.Match[str]], repl: Callable[[re.Match[str]], str]
-) -> tuple[str, _Layer | None]:
-    """Replace each match (in order, not overlapping) by ``repl(match)``, recording the blocks."""
+def _rewrite(text: str, edits: list[tuple[int, int, str]]) -> tuple[str, _Layer | None]:
+    """Replace each ``text[start:end]`` by ``new`` (in order, not overlapping), recording the
+    blocks that changed."""
     pieces: list[str] = []
     f_starts: list[int] = []
     f_ends: list[int] = []
@@ -291,10 +298,8 @@ def _rewrite(
     o_ends: list[int] = []
     last = 0
     folded_len = 0
-    for match in matches:
-        start, end = match.span()
-        new = repl(match)
-        if new == match.group():
+    for start, end, new in edits:
+        if new == text[start:end]:
             continue
         pieces.append(text[last:start])
         folded_len += start - last
@@ -514,19 +519,17 @@ def normalise(text: str) -> Normalised:
             if layer is not None:
                 layers.append(layer)
     if "  " in folded:
-        folded, layer = _rewrite(folded, _LAYER2.finditer(folded), _space_repl)
+        folded, layer = _rewrite(
+            folded, [(m.start(), m.end(), " ") for m in _LAYER2.finditer(folded)]
+        )
         if layer is not None:
             layers.append(layer)
     matches = _layer3_matches(folded)
     if matches:
-        folded, layer = _rewrite(folded, matches, _layer3_repl)
+        folded, layer = _rewrite(folded, [(m.start(), m.end(), _layer3_repl(m)) for m in matches])
         if layer is not None:
             layers.append(layer)
     return Normalised(text, folded, tuple(layers))
-
-
-def _space_repl(match: re.Match[str]) -> str:
-    return " "
 
 
 def fold(text: str) -> str:
