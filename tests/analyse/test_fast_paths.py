@@ -71,6 +71,7 @@ _FOLD_PIECES = st.sampled_from(
         *("cooooke", "www", "...", "🍫", "c🍫o🍫k🍫e", "\ufe0f", "\U0001f3fd", "\u200b", "\u0301"),
         *("é", "É", "œ", "ß", "…", "Ｋ", "𝐂", "🅲", "ᴄ", "с", "\u00a0", "\ufffd", "ѝ", "İ", "Σ"),
         *("🇨", "🇴", "\ud800", "\U000e0041", "𠀀", "\U00010400", "ǅ"),
+        *("c·o·k·e", "c•o•k•e", "c|o|k", "1/2/3", "n00b", "l33t", "a$$b", "€€"),
     ]
 )
 _FOLD_TEXTS = st.lists(_FOLD_PIECES, max_size=120).map("".join)
@@ -96,7 +97,8 @@ def test_layer_1_matches_are_finditer(marked: str) -> None:
 def test_layer_3_matches_are_finditer(text: str) -> None:
     """Trying layer 3 at the candidates only (and gating them) finds every match of finditer."""
     folded = normalise(text).text  # folded text, as layer 3 sees it
-    for candidate in (folded, text.lower()):
+    padding = "a text long enough for the big-integer gate of the three searches: "
+    for candidate in (folded, text.lower(), padding + folded, folded + padding):
         expected = [m.span() for m in _LAYER3.finditer(candidate)]
         assert [m.span() for m in _layer3_matches(candidate)] == expected
         may_repeat, may_split, may_leet = _may_hit(candidate)
