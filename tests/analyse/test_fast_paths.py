@@ -36,9 +36,9 @@ from vigie.analyse.normalise import (
     _TABLE_STRING,
     Normalised,
     _fold_chars,
+    _hit_maps,
     _layer1_matches,
     _layer3_matches,
-    _may_hit,
     normalise,
 )
 from vigie.analyse.pipeline import Analyser, analysis_to_dict
@@ -101,10 +101,13 @@ def test_layer_3_matches_are_finditer(text: str) -> None:
     for candidate in (folded, text.lower(), padding + folded, folded + padding):
         expected = [m.span() for m in _LAYER3.finditer(candidate)]
         assert [m.span() for m in _layer3_matches(candidate)] == expected
-        may_repeat, may_split, may_leet = _may_hit(candidate)
-        assert may_repeat == (_REPEAT_HIT.search(candidate) is not None)
-        assert may_split or _SPLIT_HIT.search(candidate) is None
-        assert may_leet or _LEET_HIT.search(candidate) is None
+        repeats, splits, leets = _hit_maps(candidate)
+        for at in range(len(candidate)):
+            assert (_REPEAT_HIT.match(candidate, at) is not None) == (repeats[at : at + 1] == b"\0")
+            if _SPLIT_HIT.match(candidate, at):
+                assert splits[at] == 0
+            if _LEET_HIT.match(candidate, at):
+                assert leets[at - 1] == 0
 
 
 def test_normalised_stays_a_frozen_dataclass() -> None:

@@ -345,9 +345,9 @@ def _fold_chars(text: str) -> str:
     return folded
 
 
-def _may_hit(text: str) -> tuple[bool, bool, bool]:
-    """Whether ``_REPEAT_HIT``, ``_SPLIT_HIT`` and ``_LEET_HIT`` may match in ``text``, in a few
-    passes over big integers instead of regexes trying a match at most characters.
+def _hit_maps(text: str) -> tuple[bytes, bytes, bytes]:
+    """Where ``_REPEAT_HIT``, ``_SPLIT_HIT`` and ``_LEET_HIT`` may match in ``text``: a zero byte
+    at each place, from a few passes over big integers instead of regexes trying most places.
 
     The text becomes one byte per character (``"?"`` above U+00FF), read as an integer ``x``
     (byte ``i`` is character ``i``), and its class bytes as an integer ``c``. The byte ``i`` of
@@ -355,8 +355,8 @@ def _may_hit(text: str) -> tuple[bool, bool, bool]:
     of ``(c >> 8 * k) & _EVERY_BYTE[bit]`` when character ``i + k`` may play the part ``bit``
     rules out. OR-ing them leaves a zero byte ``i`` where a hit may start. Repeats: three times
     the same letter (exact). Splits: a separator, a word character, the same separator, a word
-    character and no word character (exact but for "?"). Leet: a letter, a leet character and
-    a letter or a leet character (the start of every hit, and more).
+    character and no word character (exact but for "?"). Leet, at the letter before the hit: a
+    letter, a leet character and a letter or a leet character (every hit, and more).
     """
     data = text.encode("latin-1", "replace")
     size = len(data)
@@ -377,27 +377,43 @@ def _may_hit(text: str) -> tuple[bool, bool, bool]:
         | (c8 & _EVERY_BYTE[_NOT_LEET])
         | ((c >> 16) & _EVERY_BYTE[_NOT_LETTER_OR_LEET])
     )
-    return (
-        0 in repeats.to_bytes(size, "little")[: size - 2],
-        0 in splits.to_bytes(size, "little")[: size - 3],
-        0 in leets.to_bytes(size, "little")[: size - 2],
+    return (  # without the last places, where the pattern does not fit
+        repeats.to_bytes(size, "little")[: size - 2],
+        splits.to_bytes(size, "little")[: size - 3],
+        leets.to_bytes(size, "little")[: size - 2],
     )
 
 
-def _next_leet_word(text: str, pos: int, none: int) -> int:
+def _next_hit(
+    text: str, pattern: re.Pattern[str], zeros: bytes | None, pos: int, offset: int
+) -> int:
+    """Start of the first match of ``pattern`` at or after ``pos``, or -1: a regex search or,
+    given the map of where matches may start (``offset`` before), matches tried there only."""
+    if zeros is None:
+        hit = pattern.search(text, pos)
+        return hit.start() if hit is not None else -1
+    at = zeros.find(0, max(pos - offset, 0))
+    while at >= 0:
+        if pattern.match(text, at + offset) is not None:
+            return at + offset
+        at = zeros.find(0, at + 1)
+    return -1
+
+
+def _next_leet_word(text: str, pos: int, none: int, leets: bytes | None) -> int:
     """Start of the first word (``[a-z0-9$€]+``) at or after ``pos`` holding a ``_LEET_HIT``."""
     while True:
-        hit = _LEET_HIT.search(text, pos + 1)  # its letter, at hit.start() - 1, is at pos or after
-        if hit is None:
+        hit = _next_hit(text, _LEET_HIT, leets, pos + 1, 1)  # its letter is at pos or after
+        if hit < 0:
             return none
-        start = hit.start() - 1
+        start = hit - 1
         while start > pos and text[start - 1] in _WORD_CHARS:
             start -= 1
         if start == 0 or text[start - 1] not in _WORD_CHARS:
             return start
         # that word began before pos: none of its hits gives a candidate, go past it
-        word = _WORD_END.match(text, hit.end())
-        pos = word.end() if word is not None else hit.end()
+        word = _WORD_END.match(text, hit)
+        pos = word.end() if word is not None else hit + 1
 
 
 def _layer3_matches(text: str) -> list[re.Match[str]]:
@@ -409,28 +425,26 @@ def _layer3_matches(text: str) -> list[re.Match[str]]:
     branch matches that whole word), the repeat branch a ``_REPEAT_HIT`` at ``p``. So trying
     ``_LAYER3.match`` at these candidates only, in order, finds the same matches (lookbehinds
     see the text before ``pos``). Each search resumes at or after the last one: linear time.
+    A long text first maps where the hits may be (_hit_maps), so the hits are tried there only.
     """
     none = len(text) + 1
     matches: list[re.Match[str]] = []
     pos = 0
     rep = split = leet = -1  # next candidate of each kind at or after pos, or none
+    repeats: bytes | None = None
+    splits: bytes | None = None
+    leets: bytes | None = None
     if _BIG_INT_FROM <= len(text) <= _BIG_INT_UPTO:
-        may_repeat, may_split, may_leet = _may_hit(text)
-        if not may_repeat:
-            rep = none
-        if not may_split:
-            split = none
-        if not may_leet:
-            leet = none
+        repeats, splits, leets = _hit_maps(text)
     while True:
         if rep < pos:
-            hit = _REPEAT_HIT.search(text, pos)
-            rep = hit.start() if hit is not None else none
+            hit = _next_hit(text, _REPEAT_HIT, repeats, pos, 0)
+            rep = hit if hit >= 0 else none
         if split < pos:
-            hit = _SPLIT_HIT.search(text, pos + 1)
-            split = hit.start() - 1 if hit is not None else none
+            hit = _next_hit(text, _SPLIT_HIT, splits, pos + 1, 0)
+            split = hit - 1 if hit >= 0 else none
         if leet < pos:
-            leet = _next_leet_word(text, pos, none)
+            leet = _next_leet_word(text, pos, none, leets)
         at = min(rep, split, leet)
         if at >= none:
             return matches
