@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from vigie.analyse import _compiled
@@ -39,6 +39,7 @@ from vigie.analyse.normalise import (
     _hit_maps,
     _layer1_matches,
     _layer3_matches,
+    _next_hit,
     normalise,
 )
 from vigie.analyse.pipeline import Analyser, analysis_to_dict
@@ -108,6 +109,18 @@ def test_layer_3_matches_are_finditer(text: str) -> None:
                 assert splits[at] == 0
             if _LEET_HIT.match(candidate, at):
                 assert leets[at - 1] == 0
+
+
+@settings(max_examples=300)
+@given(_FOLD_TEXTS)
+@example("x€🍫€🍫€ ")  # a possible split hit at 1 (from "?"), a real one at 2
+def test_hits_found_from_the_maps_are_the_regex_searches(text: str) -> None:
+    repeats, splits, leets = _hit_maps(text)
+    kinds = ((_REPEAT_HIT, repeats, 0), (_SPLIT_HIT, splits, 0), (_LEET_HIT, leets, 1))
+    for pos in range(len(text) + 1):
+        for pattern, zeros, offset in kinds:
+            expected = _next_hit(text, pattern, None, pos, offset)
+            assert _next_hit(text, pattern, zeros, pos, offset) == expected
 
 
 def test_normalised_stays_a_frozen_dataclass() -> None:
