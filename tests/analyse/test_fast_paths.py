@@ -98,7 +98,7 @@ def test_layer_1_matches_are_finditer(marked: str) -> None:
 def test_layer_3_matches_are_finditer(text: str) -> None:
     """Trying layer 3 at the candidates only (and gating them) finds every match of finditer."""
     folded = normalise(text).text  # folded text, as layer 3 sees it
-    padding = "a text long enough for the big-integer gate of the three searches: "
+    padding = "a text long enough for the big-integer maps of where the hits may be: " * 2
     for candidate in (folded, text.lower(), padding + folded, folded + padding):
         expected = [m.span() for m in _LAYER3.finditer(candidate)]
         assert [m.span() for m in _layer3_matches(candidate)] == expected

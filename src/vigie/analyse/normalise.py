@@ -29,6 +29,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from typing import Final
 
 __all__ = ["Normalised", "fold", "normalise"]
 
@@ -142,7 +143,9 @@ _DELETABLE_SET = frozenset(_DELETABLE).union(
 # Layer 0 marks what layer 1 must rewrite, so that one ``in`` test tells whether it must run:
 # NUL for a deleted character, SOH for an expansion, STX for a regional indicator (the input's
 # own control characters were already mapped to spaces).
-_DEL, _EXP, _RI = "\x00", "\x01", "\x02"
+_DEL: Final = "\x00"
+_EXP: Final = "\x01"
+_RI: Final = "\x02"
 _TABLE.update({ord(c): _DEL for c in _DELETABLE_SET})
 _TABLE.update({ord(c): _EXP for c in _EXPAND})
 _TABLE.update({code: _RI for code in range(_RI_FIRST, _RI_LAST + 1)})
@@ -151,43 +154,42 @@ _TABLE.update({code: _RI for code in range(_RI_FIRST, _RI_LAST + 1)})
 # one an index. It covers the code points below U+20000; a text with a character above (tags,
 # variation selectors supplement, rare CJK) is translated with the dict table instead.
 _TABLE_LIMIT = 0x20000
-_TABLE_STRING = "".join([_TABLE.get(code, chr(code)) for code in range(_TABLE_LIMIT)])
-_BEYOND_STRING = re.compile(f"[{chr(_TABLE_LIMIT)}-\U0010ffff]")
-_LAYER1 = re.compile(
+_TABLE_STRING: Final = "".join([_TABLE.get(code, chr(code)) for code in range(_TABLE_LIMIT)])
+_BEYOND_STRING: Final = re.compile(f"[{chr(_TABLE_LIMIT)}-\U0010ffff]")
+_LAYER1: Final = re.compile(
     r"\A\x00+(?:(?:\x02\x00*)+|[^\x00\x02]\x00*)?|(?:\x02\x00*)+|[^\x00\x02]\x00+|\x01"
 )
-_MARKER = re.compile(r"[\x00-\x02]")
-_LAYER2 = re.compile(r"  +")
+_MARKER: Final = re.compile(r"[\x00-\x02]")
+_LAYER2: Final = re.compile(r"  +")
 
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s", "€": "e"}
-_LEET_TABLE = str.maketrans(_LEET)
+_LEET_TABLE: Final = str.maketrans(_LEET)
 _W = "a-z0-9$€"  # word characters after layer 0
 _EMOJI = "\u2600-\u27bf\U0001f000-\U0001faff"
-_LAYER3 = re.compile(
+_LAYER3: Final = re.compile(
     rf"(?P<split>(?<![{_W}])[{_W}](?P<sep>[ .\-_*·•|/+~,:{_EMOJI}])[{_W}](?![{_W}])(?:(?P=sep)[{_W}](?![{_W}]))++)"
     rf"|(?P<leet>(?<![{_W}])[{_W}]*?[a-z][013457$€]++[a-z][{_W}]*+)"
     r"|(?P<rep>(?P<rc>[a-vx-z])(?P=rc){2,})"
 )
-_REPEAT = re.compile(r"([a-vx-z])\1{2,}")
+_REPEAT: Final = re.compile(r"([a-vx-z])\1{2,}")
 # Where a layer-3 match can start (see _layer3_matches), written for the regex engine's speed:
 # the leet one starts on the first leet character, so that the engine skips to these rarer
 # digits and symbols instead of trying every letter (its lookbehind checks the letter before);
 # the repeat one checks the letter last, an attempt at every character failing at once unless
 # the next one is the same being cheaper than a character-class test and then an attempt.
-_REPEAT_HIT = re.compile(r"(.)\1\1(?<=[a-vx-z])")
-_SPLIT_HIT = re.compile(rf"([ .\-_*·•|/+~,:{_EMOJI}])[{_W}]\1[{_W}](?![{_W}])")
-_LEET_HIT = re.compile(r"[013457$€](?<=[a-z].)[013457$€]*+[a-z]")
-_WORD_END = re.compile(rf"[{_W}]*+")
-_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789$€")
+_REPEAT_HIT: Final = re.compile(r"(.)\1\1(?<=[a-vx-z])")
+_SPLIT_HIT: Final = re.compile(rf"([ .\-_*·•|/+~,:{_EMOJI}])[{_W}]\1[{_W}](?![{_W}])")
+_LEET_HIT: Final = re.compile(r"[013457$€](?<=[a-z].)[013457$€]*+[a-z]")
+_WORD_END: Final = re.compile(rf"[{_W}]*+")
+_WORD_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789$€")
 # layer 0 on long texts (_fold_chars): the table on ASCII bytes, and when to use it
-_ASCII_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
-_ASCII_FOLD = bytes([ord(_TABLE.get(b, chr(b))) for b in range(128)]) + bytes(range(128, 256))
-_ASCII_BYTES = bytes(range(128))
-_BYTES_FROM = 64  # characters; below, str.translate is as quick
-_MAX_EXTRA_BYTES = 96  # non-ASCII bytes beyond the first of each character
-_MAX_DISTINCT = 16  # distinct non-ASCII characters (one bytes.replace each)
-# 0xFF for a byte that is not a letter _REPEAT squeezes, 0 for one that is
-# _may_hit: a class byte per character, one bit per part it cannot play in a hit (_WORD: that it
+_ASCII_CONTROL: Final = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+_ASCII_FOLD: Final = bytes([ord(_TABLE.get(b, chr(b))) for b in range(128)] + list(range(128, 256)))
+_ASCII_BYTES: Final = bytes(range(128))
+_BYTES_FROM: Final = 64  # characters; below, str.translate is as quick
+_MAX_EXTRA_BYTES: Final = 96  # non-ASCII bytes beyond the first of each character
+_MAX_DISTINCT: Final = 16  # distinct non-ASCII characters (one bytes.replace each)
+# _hit_maps: a class byte per character, one bit per part it cannot play in a hit (_WORD: that it
 # is a word character). "?" stands for every character above U+00FF, which may be "€" (a word
 # character, leet) or "•" or an emoji (separators); it is never a letter.
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -198,7 +200,7 @@ _WORD = 8
 _NOT_LETTER = 16
 _NOT_LEET = 32
 _NOT_LETTER_OR_LEET = 64
-_CLASSES = bytes(
+_CLASSES: Final = bytes(
     [
         (_NOT_REPEATABLE if ch not in _LETTERS or ch == "w" else 0)
         | (_NOT_SEPARATOR if ch not in " .-_*·|/+~,:?" else 0)
@@ -210,9 +212,17 @@ _CLASSES = bytes(
         for ch in map(chr, range(256))
     ]
 )
-_BIG_INT_UPTO = 1 << 16  # characters; _EVERY_BYTE[bit] has that bit in every byte up to there
+# _EVERY_BYTE[bit] has that bit in every byte up to _BIG_INT_UPTO characters
+_BIG_INT_UPTO: Final = 1 << 16
 _EVERY_BYTE = {1 << k: int.from_bytes(bytes([1 << k]) * _BIG_INT_UPTO, "little") for k in range(7)}
-_BIG_INT_FROM = 64  # characters; below, the regex searches are as quick
+_NOT_REPEATABLE_BYTES: Final = _EVERY_BYTE[_NOT_REPEATABLE]
+_NOT_SEPARATOR_BYTES: Final = _EVERY_BYTE[_NOT_SEPARATOR]
+_NOT_WORD_BYTES: Final = _EVERY_BYTE[_NOT_WORD]
+_WORD_BYTES: Final = _EVERY_BYTE[_WORD]
+_NOT_LETTER_BYTES: Final = _EVERY_BYTE[_NOT_LETTER]
+_NOT_LEET_BYTES: Final = _EVERY_BYTE[_NOT_LEET]
+_NOT_LETTER_OR_LEET_BYTES: Final = _EVERY_BYTE[_NOT_LETTER_OR_LEET]
+_BIG_INT_FROM: Final = 80  # characters; below, the regex searches are as quick
 
 
 def _fold_word(word: str) -> str:
@@ -362,22 +372,19 @@ def _hit_maps(text: str) -> tuple[bytes, bytes, bytes]:
     size = len(data)
     x = int.from_bytes(data, "little")
     c = int.from_bytes(data.translate(_CLASSES), "little")
-    c8 = c >> 8
     pairs = x ^ (x >> 8)
-    repeats = pairs | (pairs >> 8) | (c & _EVERY_BYTE[_NOT_REPEATABLE])
+    repeats = pairs | (pairs >> 8) | (c & _NOT_REPEATABLE_BYTES)
+    c8 = c >> 8
     splits = (
         (x ^ (x >> 16))
-        | (c & _EVERY_BYTE[_NOT_SEPARATOR])
-        | (c8 & _EVERY_BYTE[_NOT_WORD])
-        | ((c >> 24) & _EVERY_BYTE[_NOT_WORD])
-        | ((c >> 32) & _EVERY_BYTE[_WORD])
+        | (c & _NOT_SEPARATOR_BYTES)
+        | ((c8 | (c >> 24)) & _NOT_WORD_BYTES)
+        | ((c >> 32) & _WORD_BYTES)
     )
     leets = (
-        (c & _EVERY_BYTE[_NOT_LETTER])
-        | (c8 & _EVERY_BYTE[_NOT_LEET])
-        | ((c >> 16) & _EVERY_BYTE[_NOT_LETTER_OR_LEET])
+        (c & _NOT_LETTER_BYTES) | (c8 & _NOT_LEET_BYTES) | ((c >> 16) & _NOT_LETTER_OR_LEET_BYTES)
     )
-    return (  # without the last places, where the pattern does not fit
+    return (  # without the last places, where a hit does not fit
         repeats.to_bytes(size, "little")[: size - 2],
         splits.to_bytes(size, "little")[: size - 3],
         leets.to_bytes(size, "little")[: size - 2],
@@ -445,7 +452,9 @@ def _layer3_matches(text: str) -> list[re.Match[str]]:
             split = hit - 1 if hit >= 0 else none
         if leet < pos:
             leet = _next_leet_word(text, pos, none, leets)
-        at = min(rep, split, leet)
+        at = rep if rep < split else split
+        if leet < at:
+            at = leet
         if at >= none:
             return matches
         match = _LAYER3.match(text, at)
