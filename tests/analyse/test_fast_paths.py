@@ -26,6 +26,7 @@ from vigie.analyse.features import message_features, scanned_features
 from vigie.analyse.lexicon import load_lexicon
 from vigie.analyse.matcher import Matcher
 from vigie.analyse.normalise import (
+    _ASCII_FOLD,
     _BEYOND_STRING,
     _LAYER1,
     _LAYER3,
@@ -84,6 +85,12 @@ def test_layer_0_is_the_table(text: str) -> None:
     """The UTF-8 path of long texts and the string table give str.translate(dict table)."""
     assert _fold_chars(text) == text.translate(_TABLE)
     assert _fold_chars(text * 3) == (text * 3).translate(_TABLE)
+
+
+def test_ascii_byte_table_is_the_table() -> None:
+    """normalise folds ASCII text as bytes: the byte table agrees with the table on ASCII."""
+    for code in range(128):
+        assert bytes([code]).translate(_ASCII_FOLD).decode() == chr(code).translate(_TABLE)
 
 
 @settings(max_examples=500)

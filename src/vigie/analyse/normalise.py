@@ -129,7 +129,10 @@ def _build_tables() -> tuple[dict[int, str], dict[str, str], str]:
     return one_to_one, expansions, "".join(deletable)
 
 
-_TABLE, _EXPAND, _DELETABLE = _build_tables()
+_TABLES = _build_tables()
+_TABLE: Final = _TABLES[0]
+_EXPAND: Final = _TABLES[1]
+_DELETABLE = _TABLES[2]
 _DELETABLE_SET = frozenset(_DELETABLE).union(
     chr(code)
     for first, last in (
@@ -182,8 +185,7 @@ _SPLIT_HIT: Final = re.compile(rf"([ .\-_*·•|/+~,:{_EMOJI}])[{_W}]\1[{_W}](?!
 _LEET_HIT: Final = re.compile(r"[013457$€](?<=[a-z].)[013457$€]*+[a-z]")
 _WORD_END: Final = re.compile(rf"[{_W}]*+")
 _WORD_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789$€")
-# layer 0 on long texts (_fold_chars): the table on ASCII bytes, and when to use it
-_ASCII_CONTROL: Final = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
+# layer 0 in bytes (normalise, _fold_chars): the table on ASCII bytes, and when to use it
 _ASCII_FOLD: Final = bytes([ord(_TABLE.get(b, chr(b))) for b in range(128)] + list(range(128, 256)))
 _ASCII_BYTES: Final = bytes(range(128))
 _BYTES_FROM: Final = 64  # characters; below, str.translate is as quick
@@ -530,11 +532,12 @@ class Normalised:
 def normalise(text: str) -> Normalised:
     """Fold ``text`` for matching (see the module docstring); linear in its length.
 
-    Cheap searches decide which layers can change anything, so plain text costs a ``lower()``.
+    Cheap searches decide which layers can change anything, so plain ASCII text costs a byte
+    table and the three searches of layer 3.
     """
     layers: list[_Layer] = []
-    if text.isascii() and _ASCII_CONTROL.search(text) is None:
-        folded = text.lower()
+    if text.isascii():  # the table on ASCII is a byte table (lower case, controls to spaces)
+        folded = text.encode().translate(_ASCII_FOLD).decode()
     else:
         folded = _fold_chars(text)
         if _DEL in folded or _EXP in folded or _RI in folded:
