@@ -232,26 +232,6 @@ def _fold_word(word: str) -> str:
     return _REPEAT.sub(r"\1\1", word.translate(_LEET_TABLE))
 
 
-def _layer1_matches(marked: str) -> list[re.Match[str]]:
-    """The matches of ``_LAYER1.finditer(marked)``, searched from the markers.
-
-    Each alternative of ``_LAYER1`` has a marker as its first or second character, so no match
-    starts before the first marker at or after ``pos``, minus one; the search starts there
-    instead of trying every character (the third alternative starts with any character).
-    """
-    matches: list[re.Match[str]] = []
-    pos = 0
-    while True:
-        marker = _MARKER.search(marked, pos)
-        if marker is None:
-            return matches
-        match = _LAYER1.search(marked, max(pos, marker.start() - 1))
-        if match is None:
-            return matches
-        matches.append(match)
-        pos = match.end()
-
-
 def _layer1(original: str, marked: str) -> tuple[str, _Layer | None]:
     """Delete, expand and spell out the characters layer 0 marked (same offsets as original)."""
 
@@ -279,7 +259,13 @@ def _layer1(original: str, marked: str) -> tuple[str, _Layer | None]:
             edits.append((at, at + 1, _EXPAND[original[at]]))
             at = marked.find(_EXP, at + 1)
         return _rewrite(marked, edits)
-    return _rewrite(marked, [(m.start(), m.end(), repl(m)) for m in _layer1_matches(marked)])
+    # Each alternative of _LAYER1 has a marker as its first or second character: no match
+    # starts before the first marker minus one, so finditer can start there.
+    first = _MARKER.search(marked)
+    start = first.start() - 1 if first is not None and first.start() > 0 else 0
+    return _rewrite(
+        marked, [(m.start(), m.end(), repl(m)) for m in _LAYER1.finditer(marked, start)]
+    )
 
 
 def _layer3_repl(match: re.Match[str]) -> str:
