@@ -28,6 +28,7 @@ from vigie.analyse.matcher import Matcher
 from vigie.analyse.normalise import (
     _ASCII_FOLD,
     _BEYOND_STRING,
+    _LATIN1_FOLD,
     _LAYER1,
     _LAYER3,
     _LEET_HIT,
@@ -73,6 +74,7 @@ _FOLD_PIECES = st.sampled_from(
         *("é", "É", "œ", "ß", "…", "Ｋ", "𝐂", "🅲", "ᴄ", "с", "\u00a0", "\ufffd", "ѝ", "İ", "Σ"),
         *("🇨", "🇴", "\ud800", "\U000e0041", "𠀀", "\U00010400", "ǅ"),
         *("c·o·k·e", "c•o•k•e", "c|o|k", "1/2/3", "n00b", "l33t", "a$$b", "€€"),
+        *("’", "“", "—", "Š", "˜", "\x81", "\x9d", "\xad", "ª", "½", "µ", "ÿ"),
     ]
 )
 _FOLD_TEXTS = st.lists(_FOLD_PIECES, max_size=120).map("".join)
@@ -86,10 +88,15 @@ def test_layer_0_is_the_table(text: str) -> None:
     assert _fold_chars(text * 3) == (text * 3).translate(_TABLE)
 
 
-def test_ascii_byte_table_is_the_table() -> None:
-    """normalise folds ASCII text as bytes: the byte table agrees with the table on ASCII."""
-    for code in range(128):
-        assert bytes([code]).translate(_ASCII_FOLD).decode() == chr(code).translate(_TABLE)
+def test_byte_tables_are_the_table() -> None:
+    """ASCII and Latin-1 texts fold as bytes: the byte tables agree with the table."""
+    for code in range(256):
+        folded = chr(code).translate(_TABLE)
+        assert bytes([code]).translate(_LATIN1_FOLD).decode("latin-1") == folded
+        if code < 128:
+            assert bytes([code]).translate(_ASCII_FOLD).decode() == folded
+        else:
+            assert bytes([code]).translate(_ASCII_FOLD) == bytes([code])  # UTF-8: left alone
 
 
 @settings(max_examples=500)

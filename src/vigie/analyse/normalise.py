@@ -186,9 +186,12 @@ _LEET_HIT: Final = re.compile(r"[013457$€](?<=[a-z].)[013457$€]*+[a-z]")
 _WORD_END: Final = re.compile(rf"[{_W}]*+")
 _WORD_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789$€")
 # layer 0 in bytes (normalise, _fold_chars): the table on ASCII bytes, and when to use it
-_ASCII_FOLD: Final = bytes([ord(_TABLE.get(b, chr(b))) for b in range(128)] + list(range(128, 256)))
+_LATIN1_FOLD: Final = bytes([ord(_TABLE.get(b, chr(b))) for b in range(256)])  # all below 256
+_ASCII_FOLD: Final = _LATIN1_FOLD[:128] + bytes(range(128, 256))  # UTF-8 bytes: ASCII only
+_BEYOND_LATIN1: Final = re.compile(r"[^\x00-\xff]")
+_LATIN1_UPTO: Final = 256  # characters; a longer text rather takes the UTF-8 path at once
 _ASCII_BYTES: Final = bytes(range(128))
-_BYTES_FROM: Final = 64  # characters; below, str.translate is as quick
+_BYTES_FROM: Final = 32  # characters; below, str.translate is as quick
 _MAX_EXTRA_BYTES: Final = 96  # non-ASCII bytes beyond the first of each character
 _MAX_DISTINCT: Final = 16  # distinct non-ASCII characters (one bytes.replace each)
 # _hit_maps: a class byte per character, one bit per part it cannot play in a hit (_WORD: that it
@@ -315,14 +318,19 @@ def _rewrite(text: str, edits: list[tuple[int, int, str]]) -> tuple[str, _Layer 
 
 
 def _fold_chars(text: str) -> str:
-    """Layer 0: ``text.translate(_TABLE)``, quicker on long text with few non-ASCII characters.
+    """Layer 0: ``text.translate(_TABLE)``, quicker on Latin-1 text and on text with few
+    non-ASCII characters.
 
     ``str.translate`` looks every character of a string that is not pure ASCII up through the
-    mapping protocol (~20 ns each). In UTF-8 instead, one 256-byte table folds the ASCII bytes
-    as the table does and leaves the others; then each distinct non-ASCII character is replaced
-    by its folding (UTF-8 is self-synchronising: a character's bytes only match where that
-    character is, and a folding never folds further, so the replacements do not interact).
+    mapping protocol (~20 ns each). The table folds each Latin-1 character to one Latin-1
+    character, so a Latin-1 text folds as bytes through one 256-byte table. Otherwise, in
+    UTF-8, one table folds the ASCII bytes and leaves the others; then each distinct non-ASCII
+    character is replaced by its folding (UTF-8 is self-synchronising: a character's bytes only
+    match where that character is, and a folding never folds further, so the replacements do
+    not interact).
     """
+    if len(text) < _LATIN1_UPTO and _BEYOND_LATIN1.search(text) is None:
+        return text.encode("latin-1").translate(_LATIN1_FOLD).decode("latin-1")
     if len(text) >= _BYTES_FROM:
         data = text.encode("utf-8", "surrogatepass")  # lone surrogates too (they are deleted)
         if len(data) - len(text) <= _MAX_EXTRA_BYTES:  # few non-ASCII characters
