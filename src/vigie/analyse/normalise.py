@@ -21,6 +21,13 @@ The folding runs in layers, each recorded only when it changed something:
 
 Emojis stay as tokens, stripped of their variation selectors and skin tones. Folding is idempotent
 and linear in the length of the text (no backtracking regex).
+
+Most texts need no layer but 0, so the speed is in deciding that cheaply (each shortcut below
+says why it gives the same result, and tests/analyse/test_fast_paths.py checks it against the
+plain version): layer 0 runs as a byte table on ASCII and Latin-1 texts and mostly in UTF-8
+bytes on other long ones; layer 1 starts at its first marker; layer 3 tries its regex only
+where a cheap search, or on long texts a few passes of big-integer arithmetic, finds that a
+match may start.
 """
 
 from __future__ import annotations
@@ -28,8 +35,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Final
 
 __all__ = ["Normalised", "fold", "normalise"]
 
@@ -129,7 +136,10 @@ def _build_tables() -> tuple[dict[int, str], dict[str, str], str]:
     return one_to_one, expansions, "".join(deletable)
 
 
-_TABLE, _EXPAND, _DELETABLE = _build_tables()
+_TABLES = _build_tables()
+_TABLE: Final = _TABLES[0]
+_EXPAND: Final = _TABLES[1]
+_DELETABLE = _TABLES[2]
 _DELETABLE_SET = frozenset(_DELETABLE).union(
     chr(code)
     for first, last in (
@@ -143,7 +153,9 @@ _DELETABLE_SET = frozenset(_DELETABLE).union(
 # Layer 0 marks what layer 1 must rewrite, so that one ``in`` test tells whether it must run:
 # NUL for a deleted character, SOH for an expansion, STX for a regional indicator (the input's
 # own control characters were already mapped to spaces).
-_DEL, _EXP, _RI = "\x00", "\x01", "\x02"
+_DEL: Final = "\x00"
+_EXP: Final = "\x01"
+_RI: Final = "\x02"
 _TABLE.update({ord(c): _DEL for c in _DELETABLE_SET})
 _TABLE.update({ord(c): _EXP for c in _EXPAND})
 _TABLE.update({code: _RI for code in range(_RI_FIRST, _RI_LAST + 1)})
@@ -152,29 +164,77 @@ _TABLE.update({code: _RI for code in range(_RI_FIRST, _RI_LAST + 1)})
 # one an index. It covers the code points below U+20000; a text with a character above (tags,
 # variation selectors supplement, rare CJK) is translated with the dict table instead.
 _TABLE_LIMIT = 0x20000
-_TABLE_STRING = "".join([_TABLE.get(code, chr(code)) for code in range(_TABLE_LIMIT)])
-_BEYOND_STRING = re.compile(f"[{chr(_TABLE_LIMIT)}-\U0010ffff]")
-_LAYER1 = re.compile(
+_TABLE_STRING: Final = "".join([_TABLE.get(code, chr(code)) for code in range(_TABLE_LIMIT)])
+_BEYOND_STRING: Final = re.compile(f"[{chr(_TABLE_LIMIT)}-\U0010ffff]")
+_LAYER1: Final = re.compile(
     r"\A\x00+(?:(?:\x02\x00*)+|[^\x00\x02]\x00*)?|(?:\x02\x00*)+|[^\x00\x02]\x00+|\x01"
 )
-_LAYER2 = re.compile(r"  +")
+_MARKER: Final = re.compile(r"[\x00-\x02]")
+_LAYER2: Final = re.compile(r"  +")
 
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "$": "s", "€": "e"}
-_LEET_TABLE = str.maketrans(_LEET)
+_LEET_TABLE: Final = str.maketrans(_LEET)
 _W = "a-z0-9$€"  # word characters after layer 0
 _EMOJI = "\u2600-\u27bf\U0001f000-\U0001faff"
-_LAYER3 = re.compile(
+_LAYER3: Final = re.compile(
     rf"(?P<split>(?<![{_W}])[{_W}](?P<sep>[ .\-_*·•|/+~,:{_EMOJI}])[{_W}](?![{_W}])(?:(?P=sep)[{_W}](?![{_W}]))++)"
     rf"|(?P<leet>(?<![{_W}])[{_W}]*?[a-z][013457$€]++[a-z][{_W}]*+)"
     r"|(?P<rep>(?P<rc>[a-vx-z])(?P=rc){2,})"
 )
-_REPEAT = re.compile(r"([a-vx-z])\1{2,}")
-# Cheap pre-checks (a charset first lets the regex engine skip ahead): most texts need no layer.
-_ASCII_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]")
-_LEET_NEEDED = re.compile(r"[013457$€][a-z]")  # no "+": a run of digits must not rescan
-_LEET_CONFIRMED = re.compile(r"[a-z][013457$€]++[a-z]")
-_SPLIT_NEEDED = re.compile(rf"([ .\-_*·•|/+~,:{_EMOJI}])[{_W}]\1[{_W}](?![{_W}])")
-_REPEAT_NEEDED = re.compile(r"([a-vx-z])\1\1")
+_REPEAT: Final = re.compile(r"([a-vx-z])\1{2,}")
+# Where a layer-3 match can start (see _layer3_matches), written for the regex engine's speed:
+# the leet one starts on the first leet character, so that the engine skips to these rarer
+# digits and symbols instead of trying every letter (its lookbehind checks the letter before);
+# the repeat one checks the letter last, an attempt at every character failing at once unless
+# the next one is the same being cheaper than a character-class test and then an attempt.
+_REPEAT_HIT: Final = re.compile(r"(.)\1\1(?<=[a-vx-z])")
+_SPLIT_HIT: Final = re.compile(rf"([ .\-_*·•|/+~,:{_EMOJI}])[{_W}]\1[{_W}](?![{_W}])")
+_LEET_HIT: Final = re.compile(r"[013457$€](?<=[a-z].)[013457$€]*+[a-z]")
+_WORD_END: Final = re.compile(rf"[{_W}]*+")
+_WORD_CHARS: Final = frozenset("abcdefghijklmnopqrstuvwxyz0123456789$€")
+# layer 0 in bytes (normalise, _fold_chars): the table on ASCII bytes, and when to use it
+_LATIN1_FOLD: Final = bytes([ord(_TABLE.get(b, chr(b))) for b in range(256)])  # all below 256
+_ASCII_FOLD: Final = _LATIN1_FOLD[:128] + bytes(range(128, 256))  # UTF-8 bytes: ASCII only
+_BEYOND_LATIN1: Final = re.compile(r"[^\x00-\xff]")
+_LATIN1_UPTO: Final = 256  # characters; a longer text rather takes the UTF-8 path at once
+_ASCII_BYTES: Final = bytes(range(128))
+_BYTES_FROM: Final = 32  # characters; below, str.translate is as quick
+_MAX_EXTRA_BYTES: Final = 96  # non-ASCII bytes beyond the first of each character
+_MAX_DISTINCT: Final = 16  # distinct non-ASCII characters (one bytes.replace each)
+# _hit_maps: a class byte per character, one bit per part it cannot play in a hit (_WORD: that it
+# is a word character). "?" stands for every character above U+00FF, which may be "€" (a word
+# character, leet) or "•" or an emoji (separators); it is never a letter.
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_NOT_REPEATABLE = 1  # not a letter that _REPEAT squeezes
+_NOT_SEPARATOR = 2
+_NOT_WORD = 4
+_WORD = 8
+_NOT_LETTER = 16
+_NOT_LEET = 32
+_NOT_LETTER_OR_LEET = 64
+_CLASSES: Final = bytes(
+    [
+        (_NOT_REPEATABLE if ch not in _LETTERS or ch == "w" else 0)
+        | (_NOT_SEPARATOR if ch not in " .-_*·|/+~,:?" else 0)
+        | (_NOT_WORD if ch not in _WORD_CHARS and ch != "?" else 0)
+        | (_WORD if ch in _WORD_CHARS else 0)
+        | (_NOT_LETTER if ch not in _LETTERS else 0)
+        | (_NOT_LEET if ch not in "013457$?" else 0)
+        | (_NOT_LETTER_OR_LEET if ch not in _LETTERS and ch not in "013457$?" else 0)
+        for ch in map(chr, range(256))
+    ]
+)
+# _EVERY_BYTE[bit] has that bit in every byte up to _BIG_INT_UPTO characters
+_BIG_INT_UPTO: Final = 1 << 16
+_EVERY_BYTE = {1 << k: int.from_bytes(bytes([1 << k]) * _BIG_INT_UPTO, "little") for k in range(7)}
+_NOT_REPEATABLE_BYTES: Final = _EVERY_BYTE[_NOT_REPEATABLE]
+_NOT_SEPARATOR_BYTES: Final = _EVERY_BYTE[_NOT_SEPARATOR]
+_NOT_WORD_BYTES: Final = _EVERY_BYTE[_NOT_WORD]
+_WORD_BYTES: Final = _EVERY_BYTE[_WORD]
+_NOT_LETTER_BYTES: Final = _EVERY_BYTE[_NOT_LETTER]
+_NOT_LEET_BYTES: Final = _EVERY_BYTE[_NOT_LEET]
+_NOT_LETTER_OR_LEET_BYTES: Final = _EVERY_BYTE[_NOT_LETTER_OR_LEET]
+_BIG_INT_FROM: Final = 80  # characters; below, the regex searches are as quick
 
 
 def _fold_word(word: str) -> str:
@@ -200,7 +260,22 @@ def _layer1(original: str, marked: str) -> tuple[str, _Layer | None]:
                 out.append(ch)
         return "".join(out)
 
-    return _rewrite(marked, _LAYER1, repl)
+    if _DEL not in marked and _RI not in marked:
+        # Only expansions: each "\x01" is a match of its own (the other alternatives need a
+        # "\x00" or a "\x02"), and repl gives the expansion of the original character.
+        edits = []
+        at = marked.find(_EXP)
+        while at >= 0:
+            edits.append((at, at + 1, _EXPAND[original[at]]))
+            at = marked.find(_EXP, at + 1)
+        return _rewrite(marked, edits)
+    # Each alternative of _LAYER1 has a marker as its first or second character: no match
+    # starts before the first marker minus one, so finditer can start there.
+    first = _MARKER.search(marked)
+    start = first.start() - 1 if first is not None and first.start() > 0 else 0
+    return _rewrite(
+        marked, [(m.start(), m.end(), repl(m)) for m in _LAYER1.finditer(marked, start)]
+    )
 
 
 def _layer3_repl(match: re.Match[str]) -> str:
@@ -221,9 +296,9 @@ def _layer3_repl(match: re.Match[str]) -> str:
 _Layer = tuple[list[int], list[int], list[int], list[int]]
 
 
-def _rewrite(
-    text: str, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str]
-) -> tuple[str, _Layer | None]:
+def _rewrite(text: str, edits: list[tuple[int, int, str]]) -> tuple[str, _Layer | None]:
+    """Replace each ``text[start:end]`` by ``new`` (in order, not overlapping), recording the
+    blocks that changed."""
     pieces: list[str] = []
     f_starts: list[int] = []
     f_ends: list[int] = []
@@ -231,10 +306,8 @@ def _rewrite(
     o_ends: list[int] = []
     last = 0
     folded_len = 0
-    for match in pattern.finditer(text):
-        start, end = match.span()
-        new = repl(match)
-        if new == match.group():
+    for start, end, new in edits:
+        if new == text[start:end]:
             continue
         pieces.append(text[last:start])
         folded_len += start - last
@@ -249,6 +322,150 @@ def _rewrite(
         return text, None
     pieces.append(text[last:])
     return "".join(pieces), (f_starts, f_ends, o_starts, o_ends)
+
+
+def _fold_chars(text: str) -> str:
+    """Layer 0: ``text.translate(_TABLE)``, quicker on Latin-1 text and on text with few
+    non-ASCII characters.
+
+    ``str.translate`` looks every character of a string that is not pure ASCII up through the
+    mapping protocol (~20 ns each). The table folds each Latin-1 character to one Latin-1
+    character, so a Latin-1 text folds as bytes through one 256-byte table. Otherwise, in
+    UTF-8, one table folds the ASCII bytes and leaves the others; then each distinct non-ASCII
+    character is replaced by its folding (UTF-8 is self-synchronising: a character's bytes only
+    match where that character is, and a folding never folds further, so the replacements do
+    not interact).
+    """
+    if len(text) < _LATIN1_UPTO and _BEYOND_LATIN1.search(text) is None:
+        return text.encode("latin-1").translate(_LATIN1_FOLD).decode("latin-1")
+    if len(text) >= _BYTES_FROM:
+        data = text.encode("utf-8", "surrogatepass")  # lone surrogates too (they are deleted)
+        if len(data) - len(text) <= _MAX_EXTRA_BYTES:  # few non-ASCII characters
+            data = data.translate(_ASCII_FOLD)
+            chars = set(data.translate(None, _ASCII_BYTES).decode("utf-8", "surrogatepass"))
+            if len(chars) <= _MAX_DISTINCT:
+                for char in chars:
+                    folded = _TABLE.get(ord(char))
+                    if folded is not None:
+                        data = data.replace(
+                            char.encode("utf-8", "surrogatepass"),
+                            folded.encode("utf-8", "surrogatepass"),
+                        )
+                return data.decode("utf-8", "surrogatepass")
+    folded = text.translate(_TABLE_STRING)
+    if _BEYOND_STRING.search(folded) is not None:
+        folded = text.translate(_TABLE)  # the string table stops at U+20000
+    return folded
+
+
+def _hit_maps(text: str) -> tuple[bytes, bytes, bytes]:
+    """Where ``_REPEAT_HIT``, ``_SPLIT_HIT`` and ``_LEET_HIT`` may match in ``text``: a zero byte
+    at each place, from a few passes over big integers instead of regexes trying most places.
+
+    The text becomes one byte per character (``"?"`` above U+00FF), read as an integer ``x``
+    (byte ``i`` is character ``i``), and its class bytes as an integer ``c``. The byte ``i`` of
+    ``x ^ (x >> 8 * k)`` is zero when characters ``i`` and ``i + k`` are equal, the byte ``i``
+    of ``(c >> 8 * k) & _EVERY_BYTE[bit]`` when character ``i + k`` may play the part ``bit``
+    rules out. OR-ing them leaves a zero byte ``i`` where a hit may start. Repeats: three times
+    the same letter (exact). Splits: a separator, a word character, the same separator, a word
+    character and no word character (exact but for "?"). Leet, at the letter before the hit: a
+    letter, a leet character and a letter or a leet character (every hit, and more).
+    """
+    data = text.encode("latin-1", "replace")
+    size = len(data)
+    x = int.from_bytes(data, "little")
+    c = int.from_bytes(data.translate(_CLASSES), "little")
+    pairs = x ^ (x >> 8)
+    repeats = pairs | (pairs >> 8) | (c & _NOT_REPEATABLE_BYTES)
+    c8 = c >> 8
+    splits = (
+        (x ^ (x >> 16))
+        | (c & _NOT_SEPARATOR_BYTES)
+        | ((c8 | (c >> 24)) & _NOT_WORD_BYTES)
+        | ((c >> 32) & _WORD_BYTES)
+    )
+    leets = (
+        (c & _NOT_LETTER_BYTES) | (c8 & _NOT_LEET_BYTES) | ((c >> 16) & _NOT_LETTER_OR_LEET_BYTES)
+    )
+    return (  # without the last places, where a hit does not fit
+        repeats.to_bytes(size, "little")[: size - 2],
+        splits.to_bytes(size, "little")[: size - 3],
+        leets.to_bytes(size, "little")[: size - 2],
+    )
+
+
+def _next_hit(
+    text: str, pattern: re.Pattern[str], zeros: bytes | None, pos: int, offset: int
+) -> int:
+    """Start of the first match of ``pattern`` at or after ``pos``, or -1: a regex search or,
+    given the map of where matches may start (``offset`` before), matches tried there only."""
+    if zeros is None:
+        hit = pattern.search(text, pos)
+        return hit.start() if hit is not None else -1
+    at = zeros.find(0, max(pos - offset, 0))
+    while at >= 0:
+        if pattern.match(text, at + offset) is not None:
+            return at + offset
+        at = zeros.find(0, at + 1)
+    return -1
+
+
+def _next_leet_word(text: str, pos: int, none: int, leets: bytes | None) -> int:
+    """Start of the first word (``[a-z0-9$€]+``) at or after ``pos`` holding a ``_LEET_HIT``."""
+    while True:
+        hit = _next_hit(text, _LEET_HIT, leets, pos + 1, 1)  # its letter is at pos or after
+        if hit < 0:
+            return none
+        start = hit - 1
+        while start > pos and text[start - 1] in _WORD_CHARS:
+            start -= 1
+        if start == 0 or text[start - 1] not in _WORD_CHARS:
+            return start
+        # that word began before pos: none of its hits gives a candidate, go past it
+        word = _WORD_END.match(text, hit)
+        pos = word.end() if word is not None else hit + 1
+
+
+def _layer3_matches(text: str) -> list[re.Match[str]]:
+    """The matches of ``_LAYER3.finditer(text)``, trying the regex only where one can start.
+
+    ``finditer`` tries every position from the end of the previous match (~100 ns each). A
+    match starting at ``p`` implies a cheap hit: the split branch a ``_SPLIT_HIT`` at ``p + 1``
+    (its first separator), the leet branch a ``_LEET_HIT`` in the word starting at ``p`` (the
+    branch matches that whole word), the repeat branch a ``_REPEAT_HIT`` at ``p``. So trying
+    ``_LAYER3.match`` at these candidates only, in order, finds the same matches (lookbehinds
+    see the text before ``pos``). Each search resumes at or after the last one: linear time.
+    A long text first maps where the hits may be (_hit_maps), so the hits are tried there only.
+    """
+    none = len(text) + 1
+    matches: list[re.Match[str]] = []
+    pos = 0
+    rep = split = leet = -1  # next candidate of each kind at or after pos, or none
+    repeats: bytes | None = None
+    splits: bytes | None = None
+    leets: bytes | None = None
+    if _BIG_INT_FROM <= len(text) <= _BIG_INT_UPTO:
+        repeats, splits, leets = _hit_maps(text)
+    while True:
+        if rep < pos:
+            hit = _next_hit(text, _REPEAT_HIT, repeats, pos, 0)
+            rep = hit if hit >= 0 else none
+        if split < pos:
+            hit = _next_hit(text, _SPLIT_HIT, splits, pos + 1, 0)
+            split = hit - 1 if hit >= 0 else none
+        if leet < pos:
+            leet = _next_leet_word(text, pos, none, leets)
+        at = rep if rep < split else split
+        if leet < at:
+            at = leet
+        if at >= none:
+            return matches
+        match = _LAYER3.match(text, at)
+        if match is None:
+            pos = at + 1
+        else:
+            matches.append(match)
+            pos = match.end()
 
 
 def _map_start(layer: _Layer, pos: int) -> int:
@@ -271,13 +488,20 @@ def _map_end(layer: _Layer, pos: int) -> int:
     return o_ends[i - 1] + pos - f_ends[i - 1]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class Normalised:
     """A folded text and the layers that map its offsets back to ``original``."""
 
     original: str
     text: str
     layers: tuple[_Layer, ...] = ()
+
+    def __init__(self, original: str, text: str, layers: tuple[_Layer, ...] = ()) -> None:
+        # The __init__ dataclass writes for a frozen class is interpreted Python (~400 ns a
+        # message); mypyc compiles these object.__setattr__ calls into plain stores.
+        object.__setattr__(self, "original", original)
+        object.__setattr__(self, "text", text)
+        object.__setattr__(self, "layers", layers)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a folded span ``[start, end)`` to the original span that produced it.
@@ -309,36 +533,30 @@ class Normalised:
 def normalise(text: str) -> Normalised:
     """Fold ``text`` for matching (see the module docstring); linear in its length.
 
-    Cheap searches decide which layers can change anything, so plain text costs a ``lower()``.
+    Cheap searches decide which layers can change anything, so plain ASCII text costs a byte
+    table and the three searches of layer 3.
     """
     layers: list[_Layer] = []
-    if text.isascii() and not _ASCII_CONTROL.search(text):
-        folded = text.lower()
+    if text.isascii():  # the table on ASCII is a byte table (lower case, controls to spaces)
+        folded = text.encode().translate(_ASCII_FOLD).decode()
     else:
-        folded = text.translate(_TABLE_STRING)
-        if _BEYOND_STRING.search(folded) is not None:
-            folded = text.translate(_TABLE)
+        folded = _fold_chars(text)
         if _DEL in folded or _EXP in folded or _RI in folded:
             folded, layer = _layer1(text, folded)
             if layer is not None:
                 layers.append(layer)
     if "  " in folded:
-        folded, layer = _rewrite(folded, _LAYER2, _space_repl)
+        folded, layer = _rewrite(
+            folded, [(m.start(), m.end(), " ") for m in _LAYER2.finditer(folded)]
+        )
         if layer is not None:
             layers.append(layer)
-    if (
-        (_LEET_NEEDED.search(folded) and _LEET_CONFIRMED.search(folded))
-        or _SPLIT_NEEDED.search(folded)
-        or _REPEAT_NEEDED.search(folded)
-    ):
-        folded, layer = _rewrite(folded, _LAYER3, _layer3_repl)
+    matches = _layer3_matches(folded)
+    if matches:
+        folded, layer = _rewrite(folded, [(m.start(), m.end(), _layer3_repl(m)) for m in matches])
         if layer is not None:
             layers.append(layer)
     return Normalised(text, folded, tuple(layers))
-
-
-def _space_repl(match: re.Match[str]) -> str:
-    return " "
 
 
 def fold(text: str) -> str:
