@@ -260,12 +260,20 @@ def _feature_name(tag: str) -> str:
     return tag
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class FeatureRow:
     """One message's feature values and, per feature, the folded spans that produced them."""
 
     values: list[float]
     spans: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
+
+    def __init__(
+        self, values: list[float], spans: dict[str, list[tuple[int, int, str]]] | None = None
+    ) -> None:
+        # (not the __init__ dataclass writes, which runs as interpreted Python: mypyc compiles
+        # this one into plain stores)
+        self.values = values
+        self.spans = {} if spans is None else spans
 
 
 def _add(
