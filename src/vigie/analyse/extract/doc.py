@@ -94,6 +94,7 @@ class Doc:
         "payment_hits",
         "role_hits",
         "spaced",
+        "spaced_bytes",
         "text",
     )
 
@@ -104,6 +105,7 @@ class Doc:
         # one byte per code point ("?" for non-ASCII), then a 256-byte table: same offsets
         raw = self.folded.encode("ascii", "replace").translate(_SPACE_TABLE)
         self.spaced = " " + raw.decode("ascii") + " "
+        self.spaced_bytes = b" " + raw + b" "  # the same, for the automata over bytes
         if len(raw) < 200:
             # raw holds [0-9a-z] and spaces only: what is left without letters and spaces is
             # digits (cheaper than a regex call on short texts; the regex stops at the first)

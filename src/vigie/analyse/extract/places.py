@@ -28,7 +28,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import ahocorasick
+import ahocorasick_rs
 
 from vigie.analyse.extract.doc import Doc, spaced_key
 from vigie.analyse.extract.offers import digit_run_starts, finditer_at
@@ -185,17 +185,23 @@ class PlaceIndex:
             for key in _keys(name, place):
                 best[key] = place
                 counts[key] = 1
-        # values (length, place or None, role or None): the role terms of recruitment share
-        # the scan (see recruitment.find_roles)
-        self.automaton: Any = ahocorasick.Automaton()
+        # per key, (place or None, role or None): the role terms of recruitment share the scan
+        # (see recruitment.find_roles)
+        values: dict[str, tuple[Place | None, tuple[str, str, bool] | None]] = {}
         for key, place in best.items():
             if counts[key] > 1 and place.kind == "commune":
                 place = Place(*_fields(place), homonyms=counts[key] - 1)
-            self.automaton.add_word(key, (len(key), place, None))
+            values[key] = (place, None)
         for key, role in role_keys():
-            held = self.automaton.get(key, None)
-            self.automaton.add_word(key, (len(key), held[1] if held else None, role))
-        self.automaton.make_automaton()
+            values[key] = (values.get(key, (None, None))[0], role)
+        # ahocorasick_rs (Rust) over the ASCII spaced text: its contiguous NFA scans ~1.5x as
+        # fast as pyahocorasick in 4 MB (a DFA of these 38,000 keys would take 60 MB);
+        # overlapping search reports every match in the order of its end offset
+        self.automaton = ahocorasick_rs.BytesAhoCorasick(
+            [key.encode("ascii") for key in values],
+            implementation=ahocorasick_rs.Implementation.ContiguousNFA,
+        )
+        self.values = list(values.values())
 
 
 def _fields(place: Place) -> tuple[str, str, str, str, int, bool]:
@@ -274,11 +280,15 @@ def find_places(doc: Doc) -> list[Entity]:
     index = place_index()
     raw: list[tuple[int, int, Place]] = []
     roles: list[tuple[int, int, str, str, bool]] = []
-    for last, (length, place, role) in index.automaton.iter(doc.spaced):
+    values = index.values
+    for key, start, end in index.automaton.find_matches_as_indexes(
+        doc.spaced_bytes, overlapping=True
+    ):
+        place, role = values[key]
         if place is not None:
-            raw.append((last - length + 1, last - 1, place))
+            raw.append((start, end - 2, place))
         if role is not None:
-            roles.append((last - length + 1, last - 1, role[0], role[1], role[2]))
+            roles.append((start, end - 2, role[0], role[1], role[2]))
     doc.role_hits = roles
     found: list[Entity] = []
     reach = -1
