@@ -86,6 +86,7 @@ test: $(STAMP) $(APT_STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy src/vigie
 	$(BIN)/pytest -q
+	@$(BIN)/python -c 'import vigie.analyse.pipeline, vigie.analyse._compiled as c; print("analysis hot path:", "compiled by mypyc" if c.compiled_in_use() else "pure Python (pip install -e . rebuilds the compiled modules)")'
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[bench]'
