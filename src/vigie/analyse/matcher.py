@@ -133,7 +133,12 @@ class Matcher:
             return []
         size = len(text)
         payloads = self._payloads
-        raw: list[tuple[int, int, tuple[Term, ...], tuple[Any, ...]]] = []
+        # (start, -end, n, terms, notes): sorted as plain tuples, longest first at each start,
+        # ties (a doubled-vowel variant or plural of the same span) in scan order n; the
+        # unique (start, -end, n) means the terms are never compared
+        raw: list[tuple[int, int, int, tuple[Term, ...], tuple[Any, ...]]] = []
+        start: int
+        end: int
         for index, start, end in overlapping_matches(self._automaton, text):
             length, left_word, right_word, terms, notes = payloads[index]
             if left_word and start and text[start - 1].isalnum():
@@ -147,20 +152,16 @@ class Matcher:
                 ):
                     continue
                 end += 1
-            raw.append((start, end, terms, notes))
+            raw.append((start, -end, len(raw), terms, notes))
         if len(raw) > 1:
-            raw.sort(key=_longest_first)
-            kept = [raw[0]]
-            for item in raw[1:]:
-                previous = kept[-1]
-                if item[1] <= previous[1] and (item[0] > previous[0] or item[1] < previous[1]):
-                    continue  # strictly inside the previous, longer match
-                if item[0] == previous[0] and item[1] == previous[1]:
-                    continue  # a doubled-vowel variant or plural of the same span
-                kept.append(item)
-            raw = kept
-        return raw
-
-
-def _longest_first(item: tuple[int, int, tuple[Term, ...], tuple[Any, ...]]) -> tuple[int, int]:
-    return (item[0], -item[1])
+            raw.sort()
+        kept: list[tuple[int, int, tuple[Term, ...], tuple[Any, ...]]] = []
+        last_start = last_end = -1
+        for start, negative_end, _, terms, notes in raw:
+            end = -negative_end
+            if kept and end <= last_end and start >= last_start:
+                continue  # inside the previous, longer match, or the same span again
+            kept.append((start, end, terms, notes))
+            last_start = start
+            last_end = end
+        return kept
