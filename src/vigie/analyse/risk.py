@@ -85,7 +85,25 @@ def _reason_reference(label_score: LabelScore) -> str:
 
 def undecided_risk(top: float) -> float:
     """:func:`risk` of a message that has no decided label and ``top`` as its highest score."""
-    return round(_NONE_SCALE * top, 4)
+    return _round4(_NONE_SCALE * top)
+
+
+def _round4(value: float) -> float:
+    """``round(value, 4)``, remembered: Python rounds a float to 4 decimals through a decimal
+    string (~150 ns), and the values here are few (scores have 4 decimals, tiers are fixed).
+    Only positive values are kept: 0.0 and -0.0 are one dict key, not one result."""
+    if value > 0.0:
+        known = _ROUNDED.get(value)
+        if known is not None:
+            return known
+        rounded = round(value, 4)
+        if len(_ROUNDED) < 100_000:
+            _ROUNDED[value] = rounded
+        return rounded
+    return round(value, 4)
+
+
+_ROUNDED: dict[float, float] = {}
 
 
 def risk(labels: Sequence[LabelScore]) -> tuple[float, tuple[str, ...]]:
@@ -93,11 +111,11 @@ def risk(labels: Sequence[LabelScore]) -> tuple[float, tuple[str, ...]]:
     decided = [ls for ls in labels if ls.decision]
     if not decided:
         top = max((ls.score for ls in labels), default=0.0)
-        return round(_NONE_SCALE * top, 4), ()
+        return _round4(_NONE_SCALE * top), ()
     if len(decided) == 1:  # most flagged messages: nothing to rank, one tier-1 label at most
         only = decided[0]
         low, high = TIERS.get(only.label, _OTHER)
-        return round(min(low + (high - low) * only.score, 1.0), 4), (_reason(only),)
+        return _round4(min(low + (high - low) * only.score, 1.0)), (_reason(only),)
     # (-value, priority, n): what the stable sort by (-value, priority) gives, in C
     ranked: list[tuple[float, int, int]] = []
     values: list[float] = []
@@ -113,4 +131,4 @@ def risk(labels: Sequence[LabelScore]) -> tuple[float, tuple[str, ...]]:
     value = values[ranked[0][2]]
     if tier_one > 1:
         value += 0.05 * (tier_one - 1)
-    return round(min(value, 1.0), 4), tuple([_reason(decided[n]) for _, _, n in ranked])
+    return _round4(min(value, 1.0)), tuple([_reason(decided[n]) for _, _, n in ranked])
