@@ -298,6 +298,23 @@ def _add(
 _NO_GROUPS: tuple[str | None, ...] = (None,) * _AFTER_NUMBER.groups
 
 
+def _ascii_number_end(raw: bytes, marks: bytes, start: int) -> int:
+    """``_NUMBER_ASCII.match(text, start).end()`` read off ``raw`` (the ASCII text as bytes)
+    and ``marks`` (the same through _DIGIT_MARKS), ``start`` on a digit, without a Match
+    object: 1 to 6 digits, then "." or "," and 1 to 3 digits when a digit follows the sign."""
+    size = len(marks)
+    end = start + 1
+    stop = start + 6 if start + 6 < size else size
+    while end < stop and marks[end] == 48:
+        end += 1
+    if end + 1 < size and marks[end + 1] == 48 and (raw[end] == 46 or raw[end] == 44):
+        stop = end + 4 if end + 4 < size else size
+        end += 2
+        while end < stop and marks[end] == 48:
+            end += 1
+    return end
+
+
 def _patterns(
     text: str, values: list[float], spans: dict[str, list[tuple[int, int, str]]] | None
 ) -> None:
@@ -318,19 +335,20 @@ def _patterns(
     line_ok = line_price = line_quantity = False
     # the numbers of _NUMBER.finditer(text), one after the other
     ascii_text = text.isascii()
-    marks = text.encode("ascii").translate(_DIGIT_MARKS) if ascii_text else b""
+    raw = text.encode("ascii") if ascii_text else b""
+    marks = raw.translate(_DIGIT_MARKS) if ascii_text else b""
     search = 0
     while True:
         if ascii_text:
-            digit = marks.find(48, search)
-            if digit < 0:
+            start = marks.find(48, search)
+            if start < 0:
                 break
-            match = _NUMBER_ASCII.match(text, digit)
+            end = _ascii_number_end(raw, marks, start)
         else:
             match = _NUMBER.search(text, search)
-        if match is None:
-            break
-        start, end = match.span()
+            if match is None:
+                break
+            start, end = match.span()
         search = end
         run = run + end - start if start - run_end <= 1 else end - start
         run_end = end
@@ -391,11 +409,11 @@ def _patterns(
         elif times:
             _add("pat:multiplier", values, spans, start, stop, text)
         elif hour:
-            number = match.group()
+            number = text[start:end]
             if "." not in number and "," not in number and int(number) <= 24:
                 _add("pat:hours", values, spans, start, stop, text)
         elif age:
-            if 10 <= float(match.group().replace(",", ".")) <= 17:
+            if 10 <= float(text[start:end].replace(",", ".")) <= 17:
                 _add("pat:age", values, spans, start, stop, text)
         elif percent:
             if previous == "-" or (start > 1 and text[start - 2] == "-"):
