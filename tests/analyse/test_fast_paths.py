@@ -618,3 +618,16 @@ _LABEL_SCORES = st.lists(
 def test_risk_equals_the_sorting_reference(labels: list[LabelScore]) -> None:
     assert risk_module.risk(tuple(labels)) == _risk_reference(tuple(labels))
     assert risk_module.risk(tuple(labels)) == _risk_reference(tuple(labels))  # remembered
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_PATTERN_TEXTS | st.text(max_size=80) | _TRICKY | st.sampled_from(["te tue\ud800", "é jte"]))
+def test_gate_bytes_automaton_opens_the_gates_of_the_str_one(text: str) -> None:
+    expected = 0
+    for index, _, _ in overlapping_matches(features._GATES, text):
+        expected |= features._GATE_VALUES[index]
+    gates = 0
+    encoded = text.encode("utf-8", "surrogatepass")
+    for index, _, _ in features._GATE_BYTES.find_matches_as_indexes(encoded, overlapping=True):
+        gates |= features._GATE_VALUES[index]
+    assert gates == expected
