@@ -238,7 +238,12 @@ def decide(
     if held is None:
         held = np.zeros(scores.shape, dtype=bool)
     rounded_scores: np.ndarray = np.round(scores, 4)
-    if scores.ndim != 2 or scores.shape[1] != len(LABELS) or not np.isfinite(scores).all():
+    if (
+        scores.ndim != 2
+        or scores.shape[1] != len(LABELS)
+        or not np.isfinite(scores).all()
+        or not ((rounded_scores >= 0.0) & (rounded_scores <= 1.0)).all()
+    ):  # not sigmoid scores (a hand-made matrix): the table has no slot for them
         return _decide_loop(model, decided_matrix, rounded_scores, rows, norms, held)
     # The cue-less negative LabelScores, shared, gathered in numpy: a score rounded to 4
     # decimals is k / 10^4 with k = rint(score x 10^4) exactly (|error| << 0.5), so k indexes
