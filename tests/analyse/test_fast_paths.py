@@ -16,11 +16,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from vigie.analyse import _compiled, features
+from vigie.analyse import _compiled, detect, features
+from vigie.analyse import risk as risk_module
 from vigie.analyse.extract import offers, places, products
 from vigie.analyse.extract.doc import Doc
 from vigie.analyse.features import message_features, scanned_features
@@ -45,6 +47,7 @@ from vigie.analyse.normalise import (
     normalise,
 )
 from vigie.analyse.pipeline import Analyser, analysis_to_dict
+from vigie.model import LABELS, Cue, LabelScore
 
 _TRICKY = st.text(
     alphabet=st.sampled_from(
@@ -509,3 +512,122 @@ def test_regexes_with_a_literal_first_find_what_they_replace(text: str) -> None:
     if text.isascii():
         numbers = [m.span() for m in _OLD_NUMBER.finditer(text)]
         assert numbers == [features._NUMBER_ASCII.match(text, s).span() for s, _ in numbers]  # type: ignore[union-attr]
+
+
+# --- detect.decide, risk.risk and features._ascii_number_end (round 2, speed-r2det) -----------
+
+_DIGITS_TEXT = st.text(alphabet="0123456789.,$ x-", max_size=40)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_DIGITS_TEXT | st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+def test_ascii_number_end_is_the_number_regex(text: str) -> None:
+    raw = text.encode("ascii")
+    marks = raw.translate(features._DIGIT_MARKS)
+    for start in range(len(text)):
+        if text[start].isdigit():
+            match = features._NUMBER_ASCII.match(text, start)
+            assert match is not None
+            assert features._ascii_number_end(raw, marks, start) == match.end(), (text, start)
+
+
+def test_decide_equals_its_message_by_message_reference(shared_data: Path) -> None:
+    analyser = Analyser()
+    texts = _labelled_texts(shared_data, 300)
+    matrix, rows, norms, _ = analyser.featurise(texts)
+    model = analyser.model
+    scores = model.scores(matrix)
+    held = model.held_down(matrix)
+    fast = detect.decide(model, scores, rows, norms, held)
+    decided = np.greater_equal(scores, model.thresholds)
+    reference = detect._decide_loop(model, decided, np.round(scores, 4), rows, norms, held)
+    assert fast == reference
+    assert [[type(ls.score) for ls in labels] for labels in fast] == [
+        [float] * len(labels) for labels in fast
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.floats(0.0, 1.0), min_size=len(LABELS), max_size=len(LABELS)),
+        min_size=1,
+        max_size=6,
+    ),
+    st.floats(0.0, 1.0),
+)
+def test_decide_table_gives_the_rounded_scores(score_rows: list[list[float]], cut: float) -> None:
+    model = detect.LinearModel.zeros()
+    model.thresholds[:] = cut
+    scores = np.array(score_rows, dtype=np.float64)
+    rows = [features.FeatureRow([0.0] * len(features.FEATURES)) for _ in score_rows]
+    norms = [normalise("") for _ in score_rows]
+    held = np.zeros(scores.shape, dtype=bool)
+    fast = detect.decide(model, scores, rows, norms, held)
+    decided = np.greater_equal(scores, model.thresholds)
+    reference = detect._decide_loop(model, decided, np.round(scores, 4), rows, norms, held)
+    assert fast == reference
+    for labels, row in zip(fast, np.round(scores, 4).tolist(), strict=True):
+        assert [ls.score for ls in labels] == row
+
+
+def _risk_reference(labels: tuple[LabelScore, ...]) -> tuple[float, tuple[str, ...]]:
+    """risk() as it was: sorts with key functions, round() every time."""
+    decided_labels = [ls for ls in labels if ls.decision]
+    if not decided_labels:
+        return round(0.2 * max((ls.score for ls in labels), default=0.0), 4), ()
+    ranked = []
+    for ls in decided_labels:
+        low, high = risk_module.TIERS.get(ls.label, (0.20, 0.40))
+        ranked.append((low + (high - low) * ls.score, ls))
+    priority = {label: i for i, label in enumerate(risk_module.TIERS)}
+    ranked.sort(key=lambda item: (-item[0], priority.get(item[1].label, len(priority))))
+    value = ranked[0][0]
+    tier_one = sum(1 for ls in decided_labels if risk_module.TIERS.get(ls.label, (0.2,))[0] >= 0.7)
+    if tier_one > 1:
+        value += 0.05 * (tier_one - 1)
+    return round(min(value, 1.0), 4), tuple(risk_module._reason_reference(ls) for _, ls in ranked)
+
+
+_CUES = st.lists(
+    st.builds(
+        Cue,
+        st.just("sale"),
+        st.sampled_from(["weed", "coke", "10€", "and"]),
+        st.integers(0, 9),
+        st.integers(0, 9),
+        st.just("lexicon"),
+        st.sampled_from([0.0, -0.5, 0.3, 0.3, 1.2, -0.0, 2.0]),
+    ),
+    max_size=8,
+)
+_LABEL_SCORES = st.lists(
+    st.builds(
+        LabelScore,
+        st.sampled_from(LABELS),
+        st.integers(0, 10_000).map(lambda k: k / 10_000),
+        st.booleans(),
+        _CUES.map(tuple),
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_LABEL_SCORES)
+def test_risk_equals_the_sorting_reference(labels: list[LabelScore]) -> None:
+    assert risk_module.risk(tuple(labels)) == _risk_reference(tuple(labels))
+    assert risk_module.risk(tuple(labels)) == _risk_reference(tuple(labels))  # remembered
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_PATTERN_TEXTS | st.text(max_size=80) | _TRICKY | st.sampled_from(["te tue\ud800", "é jte"]))
+def test_gate_bytes_automaton_opens_the_gates_of_the_str_one(text: str) -> None:
+    expected = 0
+    for index, _, _ in overlapping_matches(features._GATES, text):
+        expected |= features._GATE_VALUES[index]
+    gates = 0
+    encoded = text.encode("utf-8", "surrogatepass")
+    for index, _, _ in features._GATE_BYTES.find_matches_as_indexes(encoded, overlapping=True):
+        gates |= features._GATE_VALUES[index]
+    assert gates == expected

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Final, cast
 
 import numpy as np
 
@@ -149,21 +149,26 @@ def _cues(
     j: int,
     row: FeatureRow,
     norm: Normalised,
-    column: Sequence[float] | None = None,
-    rounded: Sequence[float] | None = None,
+    column: list[float] | None = None,
+    rounded: list[float] | None = None,
+    conjunctions: tuple[int, ...] = _CONJ_INDICES,
 ) -> tuple[Cue, ...]:
     """The strongest contributions to label ``j``: Cue objects only for the ones kept.
 
     ``column`` is label ``j``'s weights as plain floats and ``rounded`` the same rounded to 3
-    decimals, as cues show them (``decide`` computes both once per batch).
+    decimals, as cues show them, ``conjunctions`` the conjunction columns to look at (all, or
+    the ones with a non-zero weight): ``decide`` computes them once per batch.
     """
     if column is None:
         column = model.weights[:, j].tolist()
     if rounded is None:
         rounded = [round(weight, 3) for weight in column]
     values = row.values
-    # (strength, start, end, term, kind, column): the weight is looked up when a Cue is made
-    found: list[tuple[float, int, int, str, str, int]] = []
+    plain = not norm.layers
+    size = len(norm.text)
+    # (original start, original end, n, term, kind, column, strength), n in the order found;
+    # the original span is mapped at once (cheap, pure) so that one tuple serves both sorts
+    found: list[tuple[int, int, int, str, str, int, float]] = []
     seen: set[tuple[int, int, str]] = set()
     for name, spans in row.spans.items():
         known = _SPAN_FEATURE.get(name)
@@ -171,6 +176,8 @@ def _cues(
             continue
         i, kind = known
         weight = column[i]
+        if weight == 0.0:  # (feature values are finite: the contribution is 0)
+            continue
         if abs(weight * values[i]) < _MIN_CONTRIBUTION:
             continue
         strength = abs(weight)
@@ -180,38 +187,39 @@ def _cues(
             if span not in seen:  # one term can come from two lexicon files
                 seen.add(span)
                 start, end, term = span
-                found.append((strength, start, end, term, kind, i))
-    for i in _CONJ_INDICES:  # in column order
+                if start < 0:
+                    o_start = o_end = 0
+                elif plain and start <= end <= size:
+                    o_start, o_end = start, end  # what Normalised.span gives without layers
+                else:
+                    o_start, o_end = norm.span(start, end)
+                found.append((o_start, o_end, len(found), term, kind, i, strength))
+    for i in conjunctions:  # in column order
         value = values[i]
         if value:
             weight = column[i]
             if abs(weight * value) >= _MIN_CONTRIBUTION:
-                found.append((abs(weight), -1, -1, _CONJ_TERMS[i], "feature", i))
+                found.append((0, 0, len(found), _CONJ_TERMS[i], "feature", i, abs(weight)))
     if len(found) > _MAX_CUES:
-        found.sort(key=_strongest_first)
-        del found[_MAX_CUES:]
+        found.sort(key=_strongest_first)  # stable: ties stay in the order found
+        # n: the rank in that order, as the tie-break of the sort by original span
+        found = [
+            (o_start, o_end, n, term, kind, i, strength)
+            for n, (o_start, o_end, _, term, kind, i, strength) in enumerate(found[:_MAX_CUES])
+        ]
+    if len(found) > 1:
+        found.sort()  # (o_start, o_end, n) is unique: the rest is never compared
     label = model.labels[j]
-    plain = not norm.layers
-    size = len(norm.text)
-    # ordered by original span, ties in the order found (n): the tuples sort in C, no key calls
-    placed: list[tuple[int, int, int, str, str, int]] = []
-    for n, (_, start, end, term, kind, i) in enumerate(found):
-        if start < 0:
-            o_start = o_end = 0
-        elif plain and start <= end <= size:
-            o_start, o_end = start, end  # what Normalised.span gives without layers
-        else:
-            o_start, o_end = norm.span(start, end)
-        placed.append((o_start, o_end, n, term, kind, i))
-    if len(placed) > 1:
-        placed.sort()  # (o_start, o_end, n) is unique: the rest is never compared
     return tuple(
-        [Cue(label, term, start, end, kind, rounded[i]) for start, end, _, term, kind, i in placed]
+        [
+            Cue(label, term, start, end, kind, rounded[i])
+            for start, end, _, term, kind, i, _ in found
+        ]
     )
 
 
-def _strongest_first(item: tuple[float, int, int, str, str, int]) -> float:
-    return -item[0]
+def _strongest_first(item: tuple[int, int, int, str, str, int, float]) -> float:
+    return -item[6]
 
 
 def decide(
@@ -229,6 +237,77 @@ def decide(
     decided_matrix: np.ndarray = np.greater_equal(scores, model.thresholds)
     if held is None:
         held = np.zeros(scores.shape, dtype=bool)
+    rounded_scores: np.ndarray = np.round(scores, 4)
+    if (
+        scores.ndim != 2
+        or scores.shape[1] != len(LABELS)
+        or not np.isfinite(scores).all()
+        or not ((rounded_scores >= 0.0) & (rounded_scores <= 1.0)).all()
+    ):  # not sigmoid scores (a hand-made matrix): the table has no slot for them
+        return _decide_loop(model, decided_matrix, rounded_scores, rows, norms, held)
+    # The cue-less negative LabelScores, shared, gathered in numpy: a score rounded to 4
+    # decimals is k / 10^4 with k = rint(score x 10^4) exactly (|error| << 0.5), so k indexes
+    # the label's slot of the table (the one _plain's dict cache keys by the rounded score).
+    keys: np.ndarray = np.rint(rounded_scores * 10_000.0).astype(np.intp) + _TABLE_OFFSETS
+    _fill_table(keys, rounded_scores)
+    shared_rows: list[list[LabelScore]] = _TABLE[keys].tolist()
+    # then the labels with cues, message by message (np.nonzero goes in row order)
+    with_cues: np.ndarray = decided_matrix | held
+    if with_cues.any():
+        at_m, at_j = np.nonzero(with_cues)
+        messages: list[int] = at_m.tolist()
+        labels: list[int] = at_j.tolist()
+        decisions: list[bool] = decided_matrix[at_m, at_j].tolist()
+        label_scores: list[Any] = rounded_scores[at_m, at_j].tolist()  # boxed floats, kept so
+        columns: list[list[float]] = model.weights.T.tolist()
+        rounded: list[list[float]] = [[round(weight, 3) for weight in column] for column in columns]
+        conj = _conjunctions_by_label(columns)
+        names = model.labels
+        for p in range(len(messages)):
+            m = messages[p]
+            j = labels[p]
+            cues = _cues(model, j, rows[m], norms[m], columns[j], rounded[j], conj[j])
+            shared_rows[m][j] = LabelScore(names[j], label_scores[p], decisions[p], cues)
+    return [tuple(labels_of_message) for labels_of_message in shared_rows]
+
+
+_TABLE_SIZE: Final = 10_001  # scores in [0, 1], rounded to 4 decimals
+_TABLE_OFFSETS = np.arange(len(LABELS), dtype=np.intp) * _TABLE_SIZE
+# label j, score k / 10^4 -> _plain(j, k / 10^4), filled as scores come (_FILLED says which)
+_TABLE = np.empty(len(LABELS) * _TABLE_SIZE, dtype=object)
+_FILLED = np.zeros(len(LABELS) * _TABLE_SIZE, dtype=bool)
+
+
+def _fill_table(keys: np.ndarray, rounded_scores: np.ndarray) -> None:
+    """Put the LabelScores the ``keys`` need and the table lacks into it."""
+    missing: np.ndarray = ~_FILLED[keys]
+    if not missing.any():
+        return
+    at: list[int] = keys[missing].tolist()
+    values: list[float] = rounded_scores[missing].tolist()
+    for n in range(len(at)):
+        key = at[n]
+        if not _FILLED[key]:
+            _TABLE[key] = _plain(key // _TABLE_SIZE, values[n])
+            _FILLED[key] = True
+
+
+def _conjunctions_by_label(columns: list[list[float]]) -> list[tuple[int, ...]]:
+    """Per label, the conjunction columns with a non-zero weight: feature values are finite,
+    so a zero weight's contribution (0) never reaches _MIN_CONTRIBUTION."""
+    return [tuple(i for i in _CONJ_INDICES if column[i] != 0.0) for column in columns]
+
+
+def _decide_loop(
+    model: LinearModel,
+    decided_matrix: np.ndarray,
+    rounded_scores: np.ndarray,
+    rows: Sequence[FeatureRow],
+    norms: Sequence[Normalised],
+    held: np.ndarray,
+) -> list[tuple[LabelScore, ...]]:
+    """:func:`decide` message by message with dict caches (the reference, and the path of
+    unusual score matrices: non-finite scores, another number of labels)."""
     flagged: list[bool] = np.any(decided_matrix | held, axis=1).tolist()
     decided: list[list[bool]] = decided_matrix.tolist()
     held_rows: list[list[bool]] = held.tolist()
@@ -239,7 +318,7 @@ def decide(
     indices = range(len(names))
     caches = _NEGATIVE_CACHE
     cache_get = dict.get
-    for m, message_scores in enumerate(np.round(scores, 4).tolist()):
+    for m, message_scores in enumerate(rounded_scores.tolist()):
         if not flagged[m]:
             shared: tuple[LabelScore | None, ...] = tuple(map(cache_get, caches, message_scores))
             if all(shared):  # all cached (the lookups run in C); LabelScores are always true

@@ -21,7 +21,7 @@ from typing import Any, Final
 import ahocorasick_rs
 
 from vigie.analyse.lexicon import Term
-from vigie.analyse.matcher import Hit, overlapping_matches
+from vigie.analyse.matcher import Hit
 from vigie.model import Entity
 
 __all__ = [
@@ -127,10 +127,8 @@ _THREAT_MARKERS = tuple(
 )
 
 
-def _gate_automaton() -> tuple[ahocorasick_rs.AhoCorasick, list[int]]:
-    """The marker lists above in one automaton: one pass tells which gates are open (a marker's
-    value, by its index, is the bit set of the gates it opens). ahocorasick_rs's DFA scans
-    about twice as fast as pyahocorasick here."""
+def _gate_keys() -> dict[str, int]:
+    """The marker lists above, each marker with the bit set of the gates it opens."""
     opens: dict[str, int] = {}
     for gate, markers in (
         (_GATE_LINK, _LINK_MARKERS),
@@ -140,6 +138,14 @@ def _gate_automaton() -> tuple[ahocorasick_rs.AhoCorasick, list[int]]:
     ):
         for marker in markers:
             opens[marker] = opens.get(marker, 0) | gate
+    return opens
+
+
+def _gate_automaton() -> tuple[ahocorasick_rs.AhoCorasick, list[int]]:
+    """The marker lists above in one automaton: one pass tells which gates are open (a marker's
+    value, by its index, is the bit set of the gates it opens). ahocorasick_rs's DFA scans
+    about twice as fast as pyahocorasick here."""
+    opens = _gate_keys()
     automaton = ahocorasick_rs.AhoCorasick(
         list(opens), implementation=ahocorasick_rs.Implementation.DFA
     )
@@ -151,6 +157,13 @@ _GATE_GLUED: Final = 2
 _GATE_YOU: Final = 4
 _GATE_THREAT: Final = 8
 _GATES, _GATE_VALUES = _gate_automaton()
+# the same keys in the same order over UTF-8 bytes (what _patterns scans: ASCII text is encoded
+# there anyway, and UTF-8 is self-synchronising, so a key occurs in the bytes exactly where it
+# occurs in the text); the bytes automaton skips the offset conversions of the str one
+_GATE_BYTES = ahocorasick_rs.BytesAhoCorasick(
+    [marker.encode("utf-8") for marker in _gate_keys()],
+    implementation=ahocorasick_rs.Implementation.DFA,
+)
 
 PATTERNS: tuple[str, ...] = (
     "pat:price",
@@ -298,6 +311,23 @@ def _add(
 _NO_GROUPS: tuple[str | None, ...] = (None,) * _AFTER_NUMBER.groups
 
 
+def _ascii_number_end(raw: bytes, marks: bytes, start: int) -> int:
+    """``_NUMBER_ASCII.match(text, start).end()`` read off ``raw`` (the ASCII text as bytes)
+    and ``marks`` (the same through _DIGIT_MARKS), ``start`` on a digit, without a Match
+    object: 1 to 6 digits, then "." or "," and 1 to 3 digits when a digit follows the sign."""
+    size = len(marks)
+    end = start + 1
+    stop = start + 6 if start + 6 < size else size
+    while end < stop and marks[end] == 48:
+        end += 1
+    if end + 1 < size and marks[end + 1] == 48 and (raw[end] == 46 or raw[end] == 44):
+        stop = end + 4 if end + 4 < size else size
+        end += 2
+        while end < stop and marks[end] == 48:
+            end += 1
+    return end
+
+
 def _patterns(
     text: str, values: list[float], spans: dict[str, list[tuple[int, int, str]]] | None
 ) -> None:
@@ -318,19 +348,20 @@ def _patterns(
     line_ok = line_price = line_quantity = False
     # the numbers of _NUMBER.finditer(text), one after the other
     ascii_text = text.isascii()
-    marks = text.encode("ascii").translate(_DIGIT_MARKS) if ascii_text else b""
+    raw = text.encode("ascii") if ascii_text else b""
+    marks = raw.translate(_DIGIT_MARKS) if ascii_text else b""
     search = 0
     while True:
         if ascii_text:
-            digit = marks.find(48, search)
-            if digit < 0:
+            start = marks.find(48, search)
+            if start < 0:
                 break
-            match = _NUMBER_ASCII.match(text, digit)
+            end = _ascii_number_end(raw, marks, start)
         else:
             match = _NUMBER.search(text, search)
-        if match is None:
-            break
-        start, end = match.span()
+            if match is None:
+                break
+            start, end = match.span()
         search = end
         run = run + end - start if start - run_end <= 1 else end - start
         run_end = end
@@ -391,11 +422,11 @@ def _patterns(
         elif times:
             _add("pat:multiplier", values, spans, start, stop, text)
         elif hour:
-            number = match.group()
+            number = text[start:end]
             if "." not in number and "," not in number and int(number) <= 24:
                 _add("pat:hours", values, spans, start, stop, text)
         elif age:
-            if 10 <= float(match.group().replace(",", ".")) <= 17:
+            if 10 <= float(text[start:end].replace(",", ".")) <= 17:
                 _add("pat:age", values, spans, start, stop, text)
         elif percent:
             if previous == "-" or (start > 1 and text[start - 2] == "-"):
@@ -410,7 +441,8 @@ def _patterns(
         for match in _PHONE.finditer(text):
             _add("pat:phone", values, spans, match.start(), match.end(), text)
     gates = 0
-    for index, _, _ in overlapping_matches(_GATES, text):
+    encoded = raw if ascii_text else text.encode("utf-8", "surrogatepass")
+    for index, _, _ in _GATE_BYTES.find_matches_as_indexes(encoded, overlapping=True):
         gates |= _GATE_VALUES[index]
     if gates & _GATE_LINK:
         for match in _LINK.finditer(text):
@@ -435,7 +467,6 @@ def _patterns(
         for match in _YOU_WILL.finditer(text):
             _add("pat:you_will", values, spans, match.start(), match.end(), text)
     if not ascii_text:
-        encoded = text.encode("utf-8", "surrogatepass")
         emojis = len(_EMOJI_UTF8_4.findall(encoded)) + len(_EMOJI_UTF8_3.findall(encoded))
         if emojis:
             values[_EMOJI_COLUMN] = min(emojis, 12) / 4.0

@@ -38,6 +38,41 @@ _NONE_SCALE = 0.20
 
 
 def _reason(label_score: LabelScore) -> str:
+    """``label score: up to three terms``, the terms of the heaviest positive cues first."""
+    # the cues of positive weight, heaviest first, ties in cue order: what sorting all the cues
+    # by -weight (stable) and skipping the others gives, unless a weight is NaN (then the order
+    # of a sort is not that of a filtered sort: the reference handles it)
+    positive: list[tuple[float, int, str]] = []
+    for n, cue in enumerate(label_score.cues):
+        weight = cue.weight
+        if weight > 0:
+            positive.append((-weight, n, cue.term))
+        elif weight != weight:
+            return _reason_reference(label_score)
+    terms: list[str] = []
+    if positive:
+        if len(positive) > 1:
+            positive.sort()  # (-weight, n) is unique: the terms are never compared
+        for _, _, term in positive:
+            if term not in terms:
+                terms.append(term)
+                if len(terms) == 3:
+                    break
+    score = label_score.score
+    shown = _SCORE_TEXT.get(score)
+    if shown is None:
+        shown = f"{score:.2f}"
+        if len(_SCORE_TEXT) < 20_000:  # scores are rounded to 4 decimals: few distinct
+            _SCORE_TEXT[score] = shown
+    if terms:
+        return f"{label_score.label} {shown}: {', '.join(terms)}"
+    return f"{label_score.label} {shown}"
+
+
+_SCORE_TEXT: dict[float, str] = {}
+
+
+def _reason_reference(label_score: LabelScore) -> str:
     terms: list[str] = []
     for cue in sorted(label_score.cues, key=lambda c: -c.weight):
         if cue.weight > 0 and cue.term not in terms:
@@ -50,7 +85,25 @@ def _reason(label_score: LabelScore) -> str:
 
 def undecided_risk(top: float) -> float:
     """:func:`risk` of a message that has no decided label and ``top`` as its highest score."""
-    return round(_NONE_SCALE * top, 4)
+    return _round4(_NONE_SCALE * top)
+
+
+def _round4(value: float) -> float:
+    """``round(value, 4)``, remembered: Python rounds a float to 4 decimals through a decimal
+    string (~150 ns), and the values here are few (scores have 4 decimals, tiers are fixed).
+    Only positive values are kept: 0.0 and -0.0 are one dict key, not one result."""
+    if value > 0.0:
+        known = _ROUNDED.get(value)
+        if known is not None:
+            return known
+        rounded = round(value, 4)
+        if len(_ROUNDED) < 100_000:
+            _ROUNDED[value] = rounded
+        return rounded
+    return round(value, 4)
+
+
+_ROUNDED: dict[float, float] = {}
 
 
 def risk(labels: Sequence[LabelScore]) -> tuple[float, tuple[str, ...]]:
@@ -58,14 +111,24 @@ def risk(labels: Sequence[LabelScore]) -> tuple[float, tuple[str, ...]]:
     decided = [ls for ls in labels if ls.decision]
     if not decided:
         top = max((ls.score for ls in labels), default=0.0)
-        return round(_NONE_SCALE * top, 4), ()
-    ranked: list[tuple[float, LabelScore]] = []
-    for ls in decided:
+        return _round4(_NONE_SCALE * top), ()
+    if len(decided) == 1:  # most flagged messages: nothing to rank, one tier-1 label at most
+        only = decided[0]
+        low, high = TIERS.get(only.label, _OTHER)
+        return _round4(min(low + (high - low) * only.score, 1.0)), (_reason(only),)
+    # (-value, priority, n): what the stable sort by (-value, priority) gives, in C
+    ranked: list[tuple[float, int, int]] = []
+    values: list[float] = []
+    tier_one = 0
+    for n, ls in enumerate(decided):
         low, high = TIERS.get(ls.label, _OTHER)
-        ranked.append((low + (high - low) * ls.score, ls))
-    ranked.sort(key=lambda item: (-item[0], _PRIORITY.get(item[1].label, len(_PRIORITY))))
-    value = ranked[0][0]
-    tier_one = sum(1 for ls in decided if TIERS.get(ls.label, _OTHER)[0] >= 0.70)
+        value = low + (high - low) * ls.score
+        values.append(value)
+        ranked.append((-value, _PRIORITY.get(ls.label, len(_PRIORITY)), n))
+        if low >= 0.70:
+            tier_one += 1
+    ranked.sort()
+    value = values[ranked[0][2]]
     if tier_one > 1:
         value += 0.05 * (tier_one - 1)
-    return round(min(value, 1.0), 4), tuple(_reason(ls) for _, ls in ranked)
+    return _round4(min(value, 1.0)), tuple([_reason(decided[n]) for _, _, n in ranked])
