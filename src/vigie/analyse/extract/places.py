@@ -28,10 +28,9 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-import ahocorasick_rs
-
 from vigie.analyse.extract.doc import Doc, compact_json, new_entity, spaced_key
 from vigie.analyse.extract.offers import digit_run_starts, finditer_at
+from vigie.analyse.extract.products import find_products
 from vigie.analyse.extract.recruitment import role_keys
 from vigie.analyse.lexicon import read_tsv
 from vigie.analyse.normalise import fold
@@ -259,13 +258,9 @@ class PlaceIndex:
             values[key] = (place, None)
         for key, role in role_keys():
             values[key] = (values.get(key, (None, None))[0], role)
-        # ahocorasick_rs (Rust) over the ASCII spaced text: its contiguous NFA scans ~1.5x as
-        # fast as pyahocorasick in 4 MB (a DFA of these 38,000 keys would take 60 MB);
-        # overlapping search reports every match in the order of its end offset
-        self.automaton = ahocorasick_rs.BytesAhoCorasick(
-            [key.encode("ascii") for key in values],
-            implementation=ahocorasick_rs.Implementation.ContiguousNFA,
-        )
+        # (their automaton is the word automaton of find_products, which leaves the place and
+        # role hits on the Doc for find_places and find_roles)
+        self.keys = list(values)
         self.values = list(values.values())
 
 
@@ -361,18 +356,10 @@ def _entity(doc: Doc, place: Place, start: int, end: int) -> Entity:
 def find_places(doc: Doc) -> list[Entity]:
     """``place`` entities of ``doc`` (see the module docstring for the rules)."""
     index = _INDEX[0] if _INDEX else place_index()
-    raw: list[tuple[int, int, Place]] = []
-    roles: list[tuple[int, int, str, str, bool]] = []
-    values = index.values
-    for key, start, end in index.automaton.find_matches_as_indexes(
-        doc.spaced_bytes, overlapping=True
-    ):
-        place, role = values[key]
-        if place is not None:
-            raw.append((start, 2 - end, place))
-        if role is not None:
-            roles.append((start, end - 2, role[0], role[1], role[2]))
-    doc.role_hits = roles
+    raw = doc.place_hits  # (folded start, -folded end, place), from find_products' word scan
+    if raw is None:
+        find_products(doc)
+        raw = doc.place_hits or []
     found: list[Entity] = []
     if raw:
         reach = -1
