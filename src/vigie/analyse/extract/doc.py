@@ -106,8 +106,8 @@ class Doc:
         self.folded = self.norm.text
         # one byte per code point ("?" for non-ASCII), then a 256-byte table: same offsets
         raw = self.folded.encode("ascii", "replace").translate(_SPACE_TABLE)
-        self.spaced = " " + raw.decode("ascii") + " "
-        self.spaced_bytes = b" " + raw + b" "  # the same, for the automata over bytes
+        self.spaced_bytes = b" " + raw + b" "  # for the automata over bytes
+        self.spaced = self.spaced_bytes.decode("ascii")
         if len(raw) < 200:
             # raw holds [0-9a-z] and spaces only: what is left without letters and spaces is
             # digits (cheaper than a regex call on short texts; the regex stops at the first)

@@ -293,7 +293,7 @@ def _strict_ok(doc: Doc, start: int, end: int) -> bool:
 def find_products(doc: Doc) -> list[ProductHit]:
     """Product mentions of ``doc`` after the context and specificity rules, in text order."""
     lexicon = product_lexicon()
-    raw: list[tuple[int, int, _Term]] = []
+    raw: list[tuple[int, int, _Term]] = []  # (folded start, minus folded end, term)
     cues: list[int] = _NONE_FOUND  # lists made on the first find (most messages have none)
     payments: list[PaymentHit] = _NO_PAYMENT_HITS
     platforms: list[int] = _NONE_FOUND
@@ -309,7 +309,7 @@ def find_products(doc: Doc) -> list[ProductHit]:
         term, flags, pay, extra = word_values[index]
         last = end - 1
         if term is not None:
-            raw.append((start, last - 1, term))
+            raw.append((start, 1 - last, term))
         if flags:
             if flags & _CUE:
                 if cues is _NONE_FOUND:
@@ -340,17 +340,19 @@ def find_products(doc: Doc) -> list[ProductHit]:
     if not doc.folded.isascii():
         emoji_values = lexicon.emoji_values
         for index, start, end in overlapping_matches(lexicon.emojis, doc.folded):
-            raw.append((start, end, emoji_values[index]))
+            raw.append((start, -end, emoji_values[index]))
     if not raw:
         return _dose_inference(doc)
-    kept = raw
-    if len(raw) > 1:
+    if len(raw) == 1:
+        start, neg_end, term = raw[0]
+        kept = [(start, -neg_end, term)]
+    else:
         # by start, longest first: (start, -end) orders so, and no two items share a span (a
         # span is one key's text), so the tuples never compare their terms
-        order = sorted([(start, -end, term) for start, end, term in raw])
+        raw.sort()
         kept = []
         reach = -1
-        for start, neg_end, term in order:  # drop what overlaps a kept match
+        for start, neg_end, term in raw:  # drop what overlaps a kept match
             if start >= reach:
                 reach = -neg_end
                 kept.append((start, reach, term))
