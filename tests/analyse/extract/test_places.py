@@ -203,3 +203,13 @@ def test_the_shared_word_scan_finds_what_a_places_automaton_finds(text: str) -> 
         expected_places, key=lambda hit: hit[:2]
     )
     assert sorted(doc.role_hits or []) == sorted(expected_roles)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_DIGITS_AND_WORDS | st.text(max_size=40))
+def test_second_character_read_from_the_spaced_bytes(text: str) -> None:
+    doc = Doc(text)
+    runs = [m.start() for m in re.finditer("(?<![0-9])[0-9]", doc.folded)]
+    from_folded = [at for at in runs if doc.folded[at + 1 : at + 2] in places_module._SECOND]
+    from_bytes = [at for at in runs if doc.spaced_bytes[at + 2] in b"0123456789ab"]
+    assert from_bytes == from_folded

@@ -391,7 +391,13 @@ def _numbers(doc: Doc, index: PlaceIndex, named: list[Entity]) -> list[Entity]:
     folded = doc.folded
     depts: list[tuple[re.Match[str], Place]] = []
     # (every match starts at the first digit of a run, and goes on with a digit, "a" or "b")
-    starts = [at for at in digit_run_starts(doc) if folded[at + 1 : at + 2] in _SECOND]
+    # (folded[at + 1] is spaced_bytes[at + 2]: the same digit or letter, else a space)
+    spaced_bytes = doc.spaced_bytes
+    starts: list[int] = []
+    for at in digit_run_starts(doc):
+        second = spaced_bytes[at + 2]
+        if 48 <= second <= 57 or second == 97 or second == 98:  # [0-9ab], _SECOND
+            starts.append(at)
     for match in finditer_at(_NUMBER, folded, starts):
         if match.lastgroup == "dept":
             dep = index.by_code.get(match.group().upper())
