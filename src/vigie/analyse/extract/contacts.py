@@ -212,11 +212,13 @@ def phone_value(raw: str, region: str = "FR") -> str | None:
 def _phone_starts(text: str) -> list[int]:
     """Every position where _PHONE can match, in order."""
     starts: list[int] = []
+    signs = 0
     for sign, pattern in _PHONE_STARTS:
         if sign in text:
+            signs += 1
             for match in pattern.finditer(text):
                 starts.append(match.start())
-    if "+" in text and "0" in text:
+    if signs == 2:  # both kinds: merge them in text order
         starts.sort()
     return starts
 
@@ -355,7 +357,8 @@ def find_contacts(doc: Doc) -> list[Entity]:
     text = doc.text
     found: list[Entity] = []
     taken = SpanSet()
-    if "@" in text:
+    at_sign = "@" in text
+    if at_sign:
         for match in _EMAIL_DOMAIN.finditer(text):
             start = match.start()
             while start > 0 and match.start() - start < 64 and text[start - 1] in _LOCAL_CHARS:
@@ -376,7 +379,7 @@ def find_contacts(doc: Doc) -> list[Entity]:
                 found.append(_link_entity(doc, match.start(), url))
                 taken.add(match.start(), match.start() + len(url))
     found.extend(_labelled(doc, taken))
-    if "@" in text:
+    if at_sign:
         for match in _AT_HANDLE.finditer(text):
             if not taken.overlaps(match.start(), match.end()):
                 value = "telegram:@" + match.group(1)

@@ -81,7 +81,8 @@ class Doc:
     :func:`~vigie.analyse.extract.products.find_products` over ``spaced``, which also looks for
     payment terms and contact platform words; ``digit_runs`` (first digit of each run of
     digits) from the scan of :func:`~vigie.analyse.extract.offers.find_offers`; ``role_hits``
-    from the automaton pass of :func:`~vigie.analyse.extract.places.find_places`.
+    and ``place_hits`` (folded start, minus folded end, place) from that same word scan of
+    find_products, whose automaton holds the place names and role terms too.
     """
 
     __slots__ = (
@@ -92,6 +93,7 @@ class Doc:
         "label_keys",
         "norm",
         "payment_hits",
+        "place_hits",
         "role_hits",
         "spaced",
         "spaced_bytes",
@@ -104,8 +106,8 @@ class Doc:
         self.folded = self.norm.text
         # one byte per code point ("?" for non-ASCII), then a 256-byte table: same offsets
         raw = self.folded.encode("ascii", "replace").translate(_SPACE_TABLE)
-        self.spaced = " " + raw.decode("ascii") + " "
-        self.spaced_bytes = b" " + raw + b" "  # the same, for the automata over bytes
+        self.spaced_bytes = b" " + raw + b" "  # for the automata over bytes
+        self.spaced = self.spaced_bytes.decode("ascii")
         if len(raw) < 200:
             # raw holds [0-9a-z] and spaces only: what is left without letters and spaces is
             # digits (cheaper than a regex call on short texts; the regex stops at the first)
@@ -117,6 +119,7 @@ class Doc:
         self.label_keys: list[int] | None = None  # folded starts of contacts' platform words
         self.digit_runs: list[int] | None = None
         self.role_hits: list[RoleHit] | None = None
+        self.place_hits: list[tuple[int, int, Any]] | None = None
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original span of the folded span ``[start, end)``."""

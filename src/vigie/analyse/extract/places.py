@@ -22,16 +22,15 @@ from __future__ import annotations
 
 import gzip
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-import ahocorasick_rs
-
-from vigie.analyse.extract.doc import Doc, spaced_key
+from vigie.analyse.extract.doc import Doc, compact_json, new_entity, spaced_key
 from vigie.analyse.extract.offers import digit_run_starts, finditer_at
+from vigie.analyse.extract.products import find_products
 from vigie.analyse.extract.recruitment import role_keys
 from vigie.analyse.lexicon import read_tsv
 from vigie.analyse.normalise import fold
@@ -131,19 +130,84 @@ _DEPT_CUE_SEARCH = re.compile(" (?=(?:" + "|".join(sorted(_DEPT_CUES)) + ") )")
 _ARRONDISSEMENT = re.compile(r"\s?(?P<n>[0-9]{1,2})\s?(?:e|eme|er|ieme)(?![a-z])")
 _ARR_BASE = {"13055": 13200, "75056": 75100, "69123": 69380}
 _ARR_MAX = {"13055": 16, "75056": 20, "69123": 9}
+_START = attrgetter("start")
 
 
-@dataclass(frozen=True, slots=True)
+# what _accept asks of a mention of a place (Place.rule): nothing; a capital letter; a capital
+# letter and a postcode after it or a place word right before it; a capital letter, a postcode
+# or a place word among the two words before it
+_ALWAYS = 0
+_CAPITAL = 1
+_COMMON = 2
+_ANY = 3
+
+
 class Place:
-    """One place of the index."""
+    """One place of the index, with what :func:`find_places` asks of it worked out once."""
 
-    kind: str  # commune, arrondissement, departement, neighbourhood
-    code: str
-    name: str
-    departement: str
-    population: int
-    common: bool
-    homonyms: int = 0
+    __slots__ = (
+        "_delivery",
+        "_mention",
+        "code",
+        "common",
+        "departement",
+        "homonyms",
+        "kind",
+        "name",
+        "population",
+        "rule",
+    )
+
+    def __init__(
+        self,
+        kind: str,  # commune, arrondissement, departement, neighbourhood
+        code: str,
+        name: str,
+        departement: str,
+        population: int,
+        common: bool,
+        homonyms: int = 0,
+    ) -> None:
+        self.kind = kind
+        self.code = code
+        self.name = name
+        self.departement = departement
+        self.population = population
+        self.common = common
+        self.homonyms = homonyms
+        # the rules of the module docstring, as _accept applied them case by case
+        if common:
+            self.rule = _CAPITAL if population >= BIG_CITY else _COMMON
+        elif kind == "commune" and population >= TOWN:
+            self.rule = _ALWAYS  # (a town needs no context)
+        elif kind == "neighbourhood":
+            self.rule = _ALWAYS if " " in name else _ANY
+        else:
+            self.rule = _ANY if population < TOWN else _ALWAYS
+        self._delivery: str | None = None  # the entity attrs, made on first use
+        self._mention: str | None = None
+
+    def attrs(self, delivery: bool) -> str:
+        """The attrs JSON of an entity of this place in either context."""
+        held = self._delivery if delivery else self._mention
+        if held is None:
+            held = compact_json(self.attrs_dict(self.kind, "delivery" if delivery else "mention"))
+            if delivery:
+                self._delivery = held
+            else:
+                self._mention = held
+        return held
+
+    def attrs_dict(self, kind: str, context: str) -> dict[str, Any]:
+        attrs: dict[str, Any] = {
+            "name": self.name,
+            "kind": kind,
+            "departement": self.departement,
+            "context": context,
+        }
+        if self.homonyms:
+            attrs["homonyms"] = self.homonyms
+        return attrs
 
 
 class PlaceIndex:
@@ -194,13 +258,9 @@ class PlaceIndex:
             values[key] = (place, None)
         for key, role in role_keys():
             values[key] = (values.get(key, (None, None))[0], role)
-        # ahocorasick_rs (Rust) over the ASCII spaced text: its contiguous NFA scans ~1.5x as
-        # fast as pyahocorasick in 4 MB (a DFA of these 38,000 keys would take 60 MB);
-        # overlapping search reports every match in the order of its end offset
-        self.automaton = ahocorasick_rs.BytesAhoCorasick(
-            [key.encode("ascii") for key in values],
-            implementation=ahocorasick_rs.Implementation.ContiguousNFA,
-        )
+        # (their automaton is the word automaton of find_products, which leaves the place and
+        # role hits on the Doc for find_places and find_roles)
+        self.keys = list(values)
         self.values = list(values.values())
 
 
@@ -221,94 +281,108 @@ def _keys(name: str, place: Place) -> list[str]:
     return keys
 
 
+_INDEX: list[PlaceIndex] = []  # the one below, held for find_places (no cache lookup)
+
+
 @lru_cache(maxsize=1)
 def place_index() -> PlaceIndex:
     """The shipped place index, built once per process (about 0.3 s)."""
-    return PlaceIndex(Path(str(resources.files("vigie.analyse.lexicon"))) / "places")
+    index = PlaceIndex(Path(str(resources.files("vigie.analyse.lexicon"))) / "places")
+    _INDEX[:] = [index]
+    return index
 
 
-def _previous_words(doc: Doc, start: int) -> tuple[str, ...]:
-    """The two words before folded offset ``start`` on its line (nearest last)."""
-    window = doc.folded[max(0, start - 40) : start]
-    window = window[window.rfind("\n") + 1 :]
-    return tuple(doc.spaced[start + 1 - len(window) : start + 1].split()[-2:])
+def _previous_words(doc: Doc, start: int) -> list[str]:
+    """The two words before folded offset ``start`` on its line (nearest last), at most 40
+    characters back."""
+    lo = start - 40 if start > 40 else 0
+    newline = doc.folded.rfind("\n", lo, start)
+    if newline >= 0:
+        lo = newline + 1
+    # (the last two words of a split are the last two of this split from the right)
+    return doc.spaced[lo + 1 : start + 1].rsplit(None, 2)[-2:]
 
 
-def _context(doc: Doc, start: int) -> str:
+def _delivery_context(doc: Doc, start: int) -> bool:
+    """Whether a delivery word precedes folded offset ``start`` on its line."""
     # look back on the line, at most LOOKBACK characters (a 1 MB line stays linear)
     line_start = doc.folded.rfind("\n", max(0, start - LOOKBACK), start) + 1
     line_start = max(line_start, start - LOOKBACK)
-    return "delivery" if _DELIVERY.search(doc.folded, line_start, start) else "mention"
+    return _DELIVERY.search(doc.folded, line_start, start) is not None
+
+
+def _capital(doc: Doc, start: int, end: int) -> bool:
+    o_start, o_end = doc.span(start, end)
+    written = doc.text[o_start:o_end]
+    return not written.islower() and any(ch.isupper() for ch in written)
+
+
+def _postcode_after(doc: Doc, end: int) -> bool:
+    """Whether a postcode starts one character after folded offset ``end``."""
+    # (_POSTCODE starts with a digit: folded[end + 1] is spaced_bytes[end + 2], a digit there
+    # if and only if in folded)
+    if end + 1 >= len(doc.folded) or not 48 <= doc.spaced_bytes[end + 2] <= 57:
+        return False
+    return _POSTCODE.match(doc.folded, end + 1) is not None
 
 
 def _accept(doc: Doc, place: Place, start: int, end: int) -> bool:
-    o_start, o_end = doc.span(start, end)
-    written = doc.text[o_start:o_end]
-    capital = not written.islower() and any(ch.isupper() for ch in written)
-    if place.common and not capital:
-        return False  # (the common case: "orange", "plan", "sept" in running text)
-    if place.common and place.population >= BIG_CITY:
+    rule = place.rule
+    if rule == _ALWAYS:
         return True
-    if place.kind == "commune" and place.population >= TOWN and not place.common:
-        return True  # (a town needs no context: the words and postcode tests are skipped)
-    if place.kind == "neighbourhood" and " " in place.name:
+    capital = _capital(doc, start, end)
+    if rule == _CAPITAL:
+        return capital
+    if rule == _COMMON:
+        # a capital letter first (the common case: "orange", "plan", "sept" in running text)
+        if not capital:
+            return False
+        if _postcode_after(doc, end):
+            return True
+        words = _previous_words(doc, start)
+        return bool(words) and words[-1] in _CUES
+    if capital or _postcode_after(doc, end):
         return True
     words = _previous_words(doc, start)
-    cue = bool(words) and (words[-1] in _CUES or (len(words) > 1 and words[0] in _CUES))
-    postcode = _POSTCODE.match(doc.folded, min(end + 1, len(doc.folded))) is not None
-    if place.common:
-        return postcode or (bool(words) and words[-1] in _CUES)
-    if place.kind == "neighbourhood" or place.population < TOWN:
-        return capital or cue or postcode
-    return True
+    return bool(words) and (words[-1] in _CUES or (len(words) > 1 and words[0] in _CUES))
 
 
-def _entity(doc: Doc, place: Place, start: int, end: int, kind: str | None = None) -> Entity:
-    attrs: dict[str, Any] = {
-        "name": place.name,
-        "kind": kind or place.kind,
-        "departement": place.departement,
-        "context": _context(doc, start),
-    }
-    if place.homonyms:
-        attrs["homonyms"] = place.homonyms
-    return doc.entity("place", place.code, start, end, attrs)
+def _entity(doc: Doc, place: Place, start: int, end: int) -> Entity:
+    o_start, o_end = doc.span(start, end)
+    attrs = place.attrs(_delivery_context(doc, start))
+    return new_entity("place", place.code, doc.text[o_start:o_end], o_start, o_end, attrs)
 
 
 def find_places(doc: Doc) -> list[Entity]:
     """``place`` entities of ``doc`` (see the module docstring for the rules)."""
-    index = place_index()
-    raw: list[tuple[int, int, Place]] = []
-    roles: list[tuple[int, int, str, str, bool]] = []
-    values = index.values
-    for key, start, end in index.automaton.find_matches_as_indexes(
-        doc.spaced_bytes, overlapping=True
-    ):
-        place, role = values[key]
-        if place is not None:
-            raw.append((start, end - 2, place))
-        if role is not None:
-            roles.append((start, end - 2, role[0], role[1], role[2]))
-    doc.role_hits = roles
+    index = _INDEX[0] if _INDEX else place_index()
+    raw = doc.place_hits  # (folded start, -folded end, place), from find_products' word scan
+    if raw is None:
+        find_products(doc)
+        raw = doc.place_hits or []
     found: list[Entity] = []
-    reach = -1
-    if len(raw) > 1:
-        raw.sort(key=lambda item: (item[0], item[0] - item[1]))
-    for start, end, place in raw:
-        if start < reach or not _accept(doc, place, start, end):
-            continue
-        reach = end
-        if place.code in _ARR_BASE and (m := _ARRONDISSEMENT.match(doc.folded, end)):
-            number = int(m["n"])
-            if 1 <= number <= _ARR_MAX[place.code]:
-                arr = index.by_code.get(str(_ARR_BASE[place.code] + number))
-                if arr is not None:
-                    place, end = arr, m.end()
-        found.append(_entity(doc, place, start, end))
+    if raw:
+        reach = -1
+        if len(raw) > 1:
+            # by start, longest first; no two hits share a span (a span is one key's text),
+            # so the tuples never compare their places
+            raw.sort()
+        for start, neg_end, place in raw:
+            end = -neg_end
+            if start < reach or not _accept(doc, place, start, end):
+                continue
+            reach = end
+            if place.code in _ARR_BASE and (m := _ARRONDISSEMENT.match(doc.folded, end)):
+                number = int(m["n"])
+                if 1 <= number <= _ARR_MAX[place.code]:
+                    arr = index.by_code.get(str(_ARR_BASE[place.code] + number))
+                    if arr is not None:
+                        place, end = arr, m.end()
+            found.append(_entity(doc, place, start, end))
     if doc.has_digit:
         found.extend(_numbers(doc, index, found))
     if len(found) > 1:
-        found.sort(key=lambda entity: entity.start)
+        found.sort(key=_START)
     return found
 
 
@@ -317,7 +391,13 @@ def _numbers(doc: Doc, index: PlaceIndex, named: list[Entity]) -> list[Entity]:
     folded = doc.folded
     depts: list[tuple[re.Match[str], Place]] = []
     # (every match starts at the first digit of a run, and goes on with a digit, "a" or "b")
-    starts = [at for at in digit_run_starts(doc) if folded[at + 1 : at + 2] in _SECOND]
+    # (folded[at + 1] is spaced_bytes[at + 2]: the same digit or letter, else a space)
+    spaced_bytes = doc.spaced_bytes
+    starts: list[int] = []
+    for at in digit_run_starts(doc):
+        second = spaced_bytes[at + 2]
+        if 48 <= second <= 57 or second == 97 or second == 98:  # [0-9ab], _SECOND
+            starts.append(at)
     for match in finditer_at(_NUMBER, folded, starts):
         if match.lastgroup == "dept":
             dep = index.by_code.get(match.group().upper())
@@ -339,9 +419,11 @@ def _numbers(doc: Doc, index: PlaceIndex, named: list[Entity]) -> list[Entity]:
             or (words and (words[-1] in _CUES or words[-1] in ("cp", "postal")))
             or _DELIVERY.search(doc.folded, line_start, start)
         ):
-            entity = _entity(doc, place, start, end, "postcode")
-            attrs = (entity.attrs or "")[:-1] + f',"postcode":"{match.group()}"' + "}"
-            found.append(Entity(entity.type, entity.value, entity.text, o_start, o_end, attrs))
+            context = "delivery" if _delivery_context(doc, start) else "mention"
+            attrs = compact_json(place.attrs_dict("postcode", context))
+            attrs = attrs[:-1] + f',"postcode":"{match.group()}"' + "}"
+            text = doc.text[o_start:o_end]
+            found.append(new_entity("place", place.code, text, o_start, o_end, attrs))
     if "9-3" in folded:  # "le 9-3", Seine-Saint-Denis
         at = folded.find("9-3")
         found.append(_entity(doc, index.by_code["93"], at, at + 3))
