@@ -440,9 +440,7 @@ def test_menu_lines_limits_as_before(lines_before: int, width: int) -> None:
 @settings(max_examples=500, deadline=None)
 @given(_PATTERN_TEXTS | st.text(max_size=80))
 def test_threat_gate_is_open_wherever_the_threat_regex_matches(text: str) -> None:
-    gates = 0
-    for index, _, _ in overlapping_matches(features._GATES, text):
-        gates |= features._GATE_VALUES[index]
+    gates = _gates_found(text)
     if features._THREAT.search(text):
         assert gates & features._GATE_THREAT
 
@@ -622,12 +620,18 @@ def test_risk_equals_the_sorting_reference(labels: list[LabelScore]) -> None:
 
 @settings(max_examples=1000, deadline=None)
 @given(_PATTERN_TEXTS | st.text(max_size=80) | _TRICKY | st.sampled_from(["te tue\ud800", "é jte"]))
-def test_gate_bytes_automaton_opens_the_gates_of_the_str_one(text: str) -> None:
+def test_gate_bytes_automaton_opens_the_gates_of_every_marker_in_the_text(text: str) -> None:
     expected = 0
-    for index, _, _ in overlapping_matches(features._GATES, text):
-        expected |= features._GATE_VALUES[index]
+    for marker, gates in features._gate_keys().items():
+        if marker in text:
+            expected |= gates
+    assert _gates_found(text) == expected
+
+
+def _gates_found(text: str) -> int:
+    """The gates _patterns opens for ``text`` (its automaton over the UTF-8 bytes)."""
     gates = 0
     encoded = text.encode("utf-8", "surrogatepass")
     for index, _, _ in features._GATE_BYTES.find_matches_as_indexes(encoded, overlapping=True):
         gates |= features._GATE_VALUES[index]
-    assert gates == expected
+    return gates

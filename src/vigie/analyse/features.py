@@ -141,25 +141,15 @@ def _gate_keys() -> dict[str, int]:
     return opens
 
 
-def _gate_automaton() -> tuple[ahocorasick_rs.AhoCorasick, list[int]]:
-    """The marker lists above in one automaton: one pass tells which gates are open (a marker's
-    value, by its index, is the bit set of the gates it opens). ahocorasick_rs's DFA scans
-    about twice as fast as pyahocorasick here."""
-    opens = _gate_keys()
-    automaton = ahocorasick_rs.AhoCorasick(
-        list(opens), implementation=ahocorasick_rs.Implementation.DFA
-    )
-    return automaton, list(opens.values())
-
-
 _GATE_LINK: Final = 1
 _GATE_GLUED: Final = 2
 _GATE_YOU: Final = 4
 _GATE_THREAT: Final = 8
-_GATES, _GATE_VALUES = _gate_automaton()
-# the same keys in the same order over UTF-8 bytes (what _patterns scans: ASCII text is encoded
-# there anyway, and UTF-8 is self-synchronising, so a key occurs in the bytes exactly where it
-# occurs in the text); the bytes automaton skips the offset conversions of the str one
+_GATE_VALUES: Final = list(_gate_keys().values())  # by key index
+# The marker lists above in one automaton: one pass tells which gates are open (a marker's value,
+# by its index, is the bit set of the gates it opens). It scans UTF-8 bytes (what _patterns has:
+# ASCII text is encoded there anyway, and UTF-8 is self-synchronising, so a key occurs in the
+# bytes exactly where it occurs in the text), which spares a str automaton's offset conversions
 _GATE_BYTES = ahocorasick_rs.BytesAhoCorasick(
     [marker.encode("utf-8") for marker in _gate_keys()],
     implementation=ahocorasick_rs.Implementation.DFA,
