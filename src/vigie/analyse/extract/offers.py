@@ -227,21 +227,32 @@ def _takes(allowed: str, char: str) -> bool:
     return char != "" and char in allowed
 
 
+def _starting_with(char: str, words: str) -> str:
+    """The alternatives of ``words`` that start with ``char``, in order (a regex that never
+    matches if none)."""
+    return "|".join([word for word in words.split("|") if word[:1] == char]) or "(?!)"
+
+
 def _variants(column: int, chars: list[str]) -> dict[str, re.Pattern[str] | None]:
     """For each of ``chars``, ``_AT_NUMBER`` with only the alternatives that ``char`` may follow
     in their order there (``column`` 1: right after the run, 2: after one whitespace after
-    it), or None if none may."""
-    compiled: dict[tuple[str, ...], re.Pattern[str] | None] = {}
+    it), or None if none may. After a letter, their lists of words (units, currencies, noise
+    words) are tried only where that letter is: each keeps only the words that start with it
+    (not after "-": "10 - 20g")."""
+    compiled: dict[str, re.Pattern[str] | None] = {}
     table: dict[str, re.Pattern[str] | None] = {}
     for char in chars:
-        kept = tuple(row[0] for row in _AFTER if _takes(row[column], char))
-        if kept not in compiled:
-            noise = [a for a in kept if a in _NOISE_ALTERNATIVES]
-            rest = [a for a in kept if a not in _NOISE_ALTERNATIVES]
-            parts = (["(?P<noise>" + "|".join(noise) + ")"] if noise else []) + rest
-            pattern = ("(?:" + "|".join(parts) + ")").replace(_B, "")
-            compiled[kept] = re.compile(pattern) if parts else None
-        table[char] = compiled[kept]
+        kept = [row[0] for row in _AFTER if _takes(row[column], char)]
+        if "a" <= char <= "z":
+            for words in (_NOISE_WORDS, _UNITS, _CURRENCY_WORDS):
+                kept = [a.replace(words, _starting_with(char, words)) for a in kept]
+        noise = [a for a in kept if a.startswith(_B) and "(?P<" not in a]
+        rest = [a for a in kept if a not in noise]
+        parts = (["(?P<noise>" + "|".join(noise) + ")"] if noise else []) + rest
+        pattern = ("(?:" + "|".join(parts) + ")").replace(_B, "")
+        if pattern not in compiled:
+            compiled[pattern] = re.compile(pattern) if parts else None
+        table[char] = compiled[pattern]
     return table
 
 
@@ -292,6 +303,8 @@ _MAX_GAP = 60
 
 def _number(text: str) -> float:
     """A number as written in French or English: 2,5 · 2.5 · 2,000 · 2,099.99 · 10.000.000."""
+    if text.isdigit():  # (the common case: digits only, never other than [0-9] here)
+        return float(text)
     if text.count(".") > 1:  # 10.000.000 · 1.234.567,89 · 1.000.5
         whole, _, last = text.rpartition(".")
         if "," in last or len(last) == 3:
@@ -438,19 +451,36 @@ def _atoms(doc: Doc) -> list[list[_Atom]]:
     runs: list[int] = []
     matches = _matches(folded, runs)
     doc.digit_runs = runs
-    line_of = doc.line_of
-    priced = {line_of(m.start()) for m in matches if m.lastgroup in ("price", "imp")}
-    if not priced:
-        return []
-    by_line: dict[int, list[_Atom]] = {}
+    # the matches of each priced line, and where the line ends (its "\n", or the text's end):
+    # matches come in order, so a line ends where the first match past its end starts another
+    lines: list[tuple[int, list[re.Match[str]]]] = []
+    line: list[re.Match[str]] = []
+    line_end = -1
+    priced = False
     for m in matches:
         start = m.start()
-        line = line_of(start)
-        if line not in priced:
-            continue
-        atoms = by_line.get(line)
-        if atoms is None:
-            atoms = by_line[line] = []
+        if start > line_end:
+            if priced:
+                lines.append((line_end, line))
+            line = []
+            priced = False
+            line_end = folded.find("\n", start)
+            if line_end == -1:
+                line_end = len(folded)
+        line.append(m)
+        if not priced:
+            kind = m.lastgroup
+            priced = kind == "price" or kind == "imp"
+    if priced:
+        lines.append((line_end, line))
+    return [_line_atoms(folded, line, line_end) for line_end, line in lines]
+
+
+def _line_atoms(folded: str, matches: list[re.Match[str]], line_end: int) -> list[_Atom]:
+    """The atoms of one line: its matches, then :func:`_word_atoms`."""
+    atoms: list[_Atom] = []
+    for m in matches:
+        start = m.start()
         kind = m.lastgroup
         if kind == "imp":
             atoms.append(_Atom("q", start, start, float(m["imp_q"]), "g"))
@@ -481,11 +511,10 @@ def _atoms(doc: Doc) -> list[list[_Atom]]:
             if m["per"] is not None or m["each"]:
                 unit = "g" if (m["per_u"] or "").startswith("g") else "unit"
                 # ("$\n45 each": a "per" opening a line has no price before it: it pairs nothing)
-                if line_of(end) == line:
+                if end <= line_end:
                     atoms.append(_Atom("per", end, m.end(), 1.0, unit))
-    for line in priced:
-        _word_atoms(folded, by_line[line])
-    return [by_line[line] for line in sorted(by_line)]
+    _word_atoms(folded, atoms)
+    return atoms
 
 
 def _word_atoms(folded: str, atoms: list[_Atom]) -> None:
