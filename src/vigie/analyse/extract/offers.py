@@ -156,8 +156,9 @@ _ATOMS = re.compile(_ATOMS_PATTERN)
 # - ``imp``, a digit right after "a" or "e" ("la25 a 150"), where ``_B`` fails: only ``_IMP``,
 #   whose own lookbehinds accept such a position, can match;
 # - ``cur``, a currency sign: only ``_PRICE`` can;
-# - "+" or "#" before a digit (after at most one space), "x" before one where "x" is not inside
-#   a word: the whole of ``_ATOMS``.
+# - "+" or "#" before a digit (after at most one space): only the noise alternatives that open
+#   with them (``_AT_SIGN``); "x" before one where "x" is not inside a word: only ``_COUNT``
+#   (every other alternative needs a digit, ".", a currency sign, "+" or "#" first).
 # Any other position (a digit or "." after a digit, a letter, "." or ","; "x" inside a word; a
 # "." not before a digit) starts no atom: each alternative needs ``_B``, an ``_IMP`` lookbehind,
 # a digit or "\s?[0-9]" after its sign there. (``run``: the first digit of a run of digits that
@@ -175,6 +176,10 @@ _LEAD = re.compile(
 _AT_NUMBER = re.compile(_ATOMS_PATTERN.replace(_B, ""))
 _AT_IMP = re.compile(_IMP)
 _AT_CURRENCY = re.compile(_PRICE)
+_AT_SIGN = re.compile(
+    "(?P<noise>" + "|".join(a for a in _NOISE_ALTERNATIVES if a.startswith(("\\+", "#"))) + ")"
+)
+_AT_X = re.compile(_COUNT)
 
 # At a ``num`` lead, the regex engine tries the alternatives of ``_AT_NUMBER`` one by one, and
 # most cannot match there: what follows the run of digits rules them out. Each alternative
@@ -432,8 +437,10 @@ def _matches(folded: str, runs: list[int]) -> list[re.Match[str]]:
             pattern = _AT_CURRENCY
         elif how == "imp":
             pattern = _AT_IMP
+        elif folded[start] == "x":
+            pattern = _AT_X
         else:
-            pattern = _ATOMS
+            pattern = _AT_SIGN
         m = pattern.match(folded, start)
         if m is None:
             continue
