@@ -321,6 +321,55 @@ def test_offer_pairs_equal_those_of_every_line_on_labelled_texts(shared_data: Pa
                 )
 
 
+# ``offers._at_number``: at a run of digits, the variant of ``_AT_NUMBER`` it picks from the
+# characters after the run matches as ``_AT_NUMBER`` itself does
+def _number_leads_agree(folded: str) -> None:
+    for lead in offers_module._LEAD.finditer(folded):
+        if lead.lastgroup == "num":
+            start = lead.start()
+            pattern = offers_module._at_number(folded, start, lead.end())
+            fast = pattern.match(folded, start) if pattern is not None else None
+            full = offers_module._AT_NUMBER.match(folded, start)
+            assert (fast and _described(fast)) == (full and _described(full)), (folded, start)
+
+
+_AFTER_CHARS = [
+    *offers_module._LETTERS,
+    *offers_module._SPACES,
+    *offers_module._OTHERS,
+    *"05\u00a0é²",
+]
+_RUNS = ["1", "10", "2024", "12345", "061234567"]
+_TAILS = ["", "0", "5%", "s", "g", " x", "/8", "- 20g"]
+
+
+def test_number_variants_match_as_the_whole_regex_after_every_character_pair() -> None:
+    for run in _RUNS:
+        for after in _AFTER_CHARS:
+            folded = "".join(
+                f"{run}{after}{then}{tail}  " for then in _AFTER_CHARS for tail in _TAILS
+            )
+            _number_leads_agree(folded)
+            _number_leads_agree("la " + folded.replace("  ", " la "))
+
+
+_NUMBER_CONTEXT = st.tuples(
+    st.sampled_from(["", " ", "la ", "le ", "les ", "l'", "x", "a", "$", "(", "."]),
+    st.sampled_from([*_RUNS, "3", "13", "120", "1950", "0612"])
+    | st.from_regex(r"[0-9]{1,9}", fullmatch=True),
+    st.lists(
+        st.sampled_from([*_AFTER_CHARS, *_TAILS, "e", "mg", "eur", "min", "h"]) | _MENU, max_size=5
+    ),
+).map(lambda parts: parts[0] + parts[1] + "".join(parts[2]))
+
+
+@settings(max_examples=2000)
+@given(st.lists(_NUMBER_CONTEXT, min_size=1, max_size=4).map("".join) | _LINES)
+def test_number_variants_match_as_the_whole_regex(text: str) -> None:
+    _number_leads_agree(text)
+    _number_leads_agree(normalise(text).text)
+
+
 _DIGIT_LED = [places._NUMBER, recruitment._PAY, schedules._CLOCK]
 _DATES_AND_PAY = st.lists(
     st.one_of(

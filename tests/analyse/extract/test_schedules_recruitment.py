@@ -113,13 +113,16 @@ def test_liquid_is_not_cash_without_a_payment_word() -> None:
             [
                 *("d", "i", " ", "du ", "lundi", "dimanche", "ferme ", "closed ", "repos "),
                 *("le ", "au ", "h24", "tous les jours", "non stop", "non-stop", "samedi", "s"),
+                *("lun", "mar", "mercre", "jeu", "vendre", "same", "manche", "didi", "h2"),
             ]
         ),
         max_size=8,
     ).map("".join)
 )
 def test_day_words_are_searched_whenever_they_may_match(text: str) -> None:
-    assert schedules._may_name_days(text) or schedules._WORDS.search(text) is None
+    has_digit = any(ch.isdigit() for ch in text)
+    assert schedules._may_name_days(text, has_digit) or schedules._WORDS.search(text) is None
+    assert schedules._names_a_day(text) == any(day in text for day in schedules._DAY_NAMES)
 
 
 def _roles_alone_and_after_places(text: str) -> tuple[object, object]:

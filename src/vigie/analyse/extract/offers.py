@@ -92,21 +92,33 @@ _PER_TAIL = (
     r"(?P<per>\s?(?:/|le\s|la\s|l'|per\s|the\s|par\s|a\s)\s?(?P<per_u>g|gr|grs|gramme|gram|tab|pill"
     r"|unite|piece|u)(?![0-9a-z])|\s?(?P<each>each|chacun|chaque|l'unite|la piece)(?![a-z]))?"
 )
-# noise first: phone numbers, dates, times, percentages, ordinals, durations, postcodes
-_NOISE = (
-    rf"(?P<noise>{_B}(?:\+|00)?[0-9](?:[ .-]?[0-9]){{7,}}{_E}"
+# noise first: phone numbers, dates, times, percentages, ordinals, durations, postcodes; one
+# alternative a line (see ``_NOISE_AFTER`` below for what may follow the number in each)
+_NOISE_WORDS = (
+    "eme|er|ere|th|st|nd|rd|min|mins|minutes?|mn|heures?|hours?|ans|years?|jours?|days?"
+    "|semaines?|weeks?|mois|months?|km|m|k|u|mm|cm"
+)
+_NOISE_ALTERNATIVES = [
+    rf"{_B}(?:\+|00)?[0-9](?:[ .-]?[0-9]){{7,}}{_E}",
     # ranges of purity or doses ("95-97%", "68-70%"), analogue names ("4-MEC", "5-APDB"),
     # ratios and odd fractions ("1:1", "1/5oz"), grades ("3#"), bundles ("+ 3 pills")
-    rf"|{_B}{_NUM}\s?-\s?{_NUM}\s?%|{_B}[0-9]++-[a-z]|{_B}[0-9]++\s?#|{_B}[0-9]++:[0-9]+"
-    rf"|{_B}[0-9]+/[0-9]+(?<![13]/[248])|\+\s?[0-9]{{1,3}}{_E}"
-    rf"|{_B}[0-9]{{1,2}}/[0-9]{{1,2}}(?:/[0-9]{{2,4}})?(?![0-9a-z%])(?!\s?(?:oz|ounce|lb|th))"
-    rf"|{_B}[0-9]{{1,2}}[.-][0-9]{{1,2}}[.-][0-9]{{2,4}}{_E}"
-    rf"|{_B}[0-9]{{1,2}}\s?(?:h|:)\s?[0-9]{{2}}{_E}|{_B}[0-9]{{1,2}}\s?h{_E}"
-    rf"|{_B}{_NUM}\s?(?:%|percent|pourcent)|{_B}[0-9]++\s?(?:eme|er|ere|th|st|nd|rd|min|mins|minutes?"
-    rf"|mn|heures?|hours?|ans|years?|jours?|days?|semaines?|weeks?|mois|months?|km|m|k|u|mm|cm)"
-    rf"{_E}|{_B}(?:19[5-9][0-9]|20[0-4][0-9]){_E}(?!\s?(?:€|eur|euros?|balles|\$|usd|g{_E}))"
-    rf"|{_B}[0-9]{{5,}}+{_E}(?!\s?(?:€|eur|euros|balles|\$|usd))|#\s?[0-9]+)"
-)
+    rf"{_B}{_NUM}\s?-\s?{_NUM}\s?%",
+    rf"{_B}[0-9]++-[a-z]",
+    rf"{_B}[0-9]++\s?#",
+    rf"{_B}[0-9]++:[0-9]+",
+    rf"{_B}[0-9]+/[0-9]+(?<![13]/[248])",
+    rf"\+\s?[0-9]{{1,3}}{_E}",
+    rf"{_B}[0-9]{{1,2}}/[0-9]{{1,2}}(?:/[0-9]{{2,4}})?(?![0-9a-z%])(?!\s?(?:oz|ounce|lb|th))",
+    rf"{_B}[0-9]{{1,2}}[.-][0-9]{{1,2}}[.-][0-9]{{2,4}}{_E}",
+    rf"{_B}[0-9]{{1,2}}\s?(?:h|:)\s?[0-9]{{2}}{_E}",
+    rf"{_B}[0-9]{{1,2}}\s?h{_E}",
+    rf"{_B}{_NUM}\s?(?:%|percent|pourcent)",
+    rf"{_B}[0-9]++\s?(?:{_NOISE_WORDS}){_E}",
+    rf"{_B}(?:19[5-9][0-9]|20[0-4][0-9]){_E}(?!\s?(?:€|eur|euros?|balles|\$|usd|g{_E}))",
+    rf"{_B}[0-9]{{5,}}+{_E}(?!\s?(?:€|eur|euros|balles|\$|usd))",
+    r"#\s?[0-9]+",
+]
+_NOISE = "(?P<noise>" + "|".join(_NOISE_ALTERNATIVES) + ")"
 _IMP = (
     rf"(?P<imp>(?:(?<=\bla )|(?<=\ble )|(?<=\bles )|(?<=\bla)|(?<=\ble)|(?<=l'))"
     rf"(?P<imp_q>[0-9]{{1,4}}+)\s?(?:a|pour|=|:|->|=>)\s?"
@@ -116,16 +128,20 @@ _FRAC = (
     rf"(?P<frac>{_B}(?:(?P<frac_n>[0-9]++)\s?x\s?)?(?P<frac_a>[13])\s?/\s?(?P<frac_b>[248])\s?(?:th\s?)?"
     rf"(?:of\s(?:an?\s)?)?(?P<frac_u>oz|ounce|once|lb|pound)?{_E})"
 )
+_UNITS = (
+    "kgs?|kilos?|kilogrammes?|kilograms?|grammes?|grams?|gr|grs|g|gs|ozs?|ounces?|onces?|once"
+    "|zips?|lbs?|pounds?|livres?|qp|hp|ml|cl|l|litres?|liter|mgs?|ug|mcg|" + "|".join(_COUNT_UNITS)
+)
 _QTY = (
-    rf"(?P<qty>{_B}(?P<qty_n>{_NUM})(?:\s?-\s?{_NUM})?\s?(?P<qty_u>kgs?|kilos?|kilogrammes?|kilograms?|grammes?|grams?"
-    rf"|gr|grs|g|gs|ozs?|ounces?|onces?|once|zips?|lbs?|pounds?|livres?|qp|hp|ml|cl|l|litres?"
-    rf"|liter|mgs?|ug|mcg|{'|'.join(_COUNT_UNITS)}){_E}(?P<qty_per>\s?/\s?(?:tab|pill|unit|cap|piece))?)"
+    rf"(?P<qty>{_B}(?P<qty_n>{_NUM})(?:\s?-\s?{_NUM})?\s?(?P<qty_u>{_UNITS}){_E}"
+    rf"(?P<qty_per>\s?/\s?(?:tab|pill|unit|cap|piece))?)"
 )
 _COUNT = rf"(?P<count>{_B}(?P<count_a>[0-9]{{1,4}}+)\s?x{_E}|(?<![0-9a-z])x\s?(?P<count_b>[0-9]{{1,4}}){_E})"
+_CURRENCY_WORDS = "euros?|eur|balles|boules|usdt|usd|dollars?|gbp|btc|xmr"
 _PRICE = (
     rf"(?P<price>(?:(?P<cur_a>[€$£])\s?(?P<price_a>{_NUM})|{_B}(?P<price_b>{_NUM})\s?"
-    rf"(?:(?P<cur_b>€|\$|£)(?!\s?[0-9])|(?P<cur_c>euros?|eur|balles|boules|usdt|usd|dollars?|gbp|btc"
-    rf"|xmr){_E})|{_B}(?P<weak_n>{_NUM})(?:\s?e)?{_E}){_PER_TAIL})"
+    rf"(?:(?P<cur_b>€|\$|£)(?!\s?[0-9])|(?P<cur_c>{_CURRENCY_WORDS}){_E})"
+    rf"|{_B}(?P<weak_n>{_NUM})(?:\s?e)?{_E}){_PER_TAIL})"
 )
 # the first alternative that matches decides (noise before imp, frac, qty, count and price)
 _ATOMS_PATTERN = "(?:" + "|".join([_NOISE, _IMP, _FRAC, _QTY, _COUNT, _PRICE]) + ")"
@@ -133,21 +149,24 @@ _ATOMS = re.compile(_ATOMS_PATTERN)
 # Every atom starts with a digit, ".", a currency sign, "x", "#" or "+", and most alternatives
 # of ``_ATOMS`` open with ``_B``. ``_LEAD`` (one character class first, which the engine scans
 # for at C speed) finds the positions where an atom may start and which regex to try there:
-# - ``num``, a digit or a "." before a digit where ``_B`` holds: ``_AT_NUMBER``, ``_ATOMS``
-#   with every ``_B`` dropped (each one opens an alternative: true wherever it is tried);
+# - ``num``, a digit where ``_B`` holds: the lead runs to the end of its run of digits, and
+#   :func:`_at_number` picks the regex to try from the characters after the run;
+# - ``dot``, a "." before a digit where ``_B`` holds: ``_AT_NUMBER``, ``_ATOMS`` with every
+#   ``_B`` dropped (each one opens an alternative: true wherever it is tried);
 # - ``imp``, a digit right after "a" or "e" ("la25 a 150"), where ``_B`` fails: only ``_IMP``,
 #   whose own lookbehinds accept such a position, can match;
 # - ``cur``, a currency sign: only ``_PRICE`` can;
-# - "+" or "#" before a digit (after at most one space), "x" before one where "x" is not inside
-#   a word: the whole of ``_ATOMS``.
+# - "+" or "#" before a digit (after at most one space): only the noise alternatives that open
+#   with them (``_AT_SIGN``); "x" before one where "x" is not inside a word: only ``_COUNT``
+#   (every other alternative needs a digit, ".", a currency sign, "+" or "#" first).
 # Any other position (a digit or "." after a digit, a letter, "." or ","; "x" inside a word; a
 # "." not before a digit) starts no atom: each alternative needs ``_B``, an ``_IMP`` lookbehind,
 # a digit or "\s?[0-9]" after its sign there. (``run``: the first digit of a run of digits that
 # starts no atom, kept for :func:`digit_run_starts`: ``num``, ``imp`` and ``run`` digits are the
-# first digits of every run.)
+# first digits of every run. No lead starts inside a run: ``num`` may take the rest of it.)
 _LEAD = re.compile(
     r"[0-9.€$£+#x](?:"
-    r"(?<![0-9a-z.,][0-9.])(?:(?<=[0-9])|(?<=\.)(?=[0-9]))(?P<num>)"
+    r"(?<![0-9a-z.,][0-9.])(?:(?<=[0-9])[0-9]*+(?P<num>)|(?<=\.)(?=[0-9])(?P<dot>))"
     r"|(?<=[ae][0-9])(?P<imp>)"
     r"|(?<=[€$£])(?P<cur>)"
     r"|(?:(?<=[+#])|(?<![0-9a-z]x)(?<=x))(?=\s?[0-9])"
@@ -157,6 +176,115 @@ _LEAD = re.compile(
 _AT_NUMBER = re.compile(_ATOMS_PATTERN.replace(_B, ""))
 _AT_IMP = re.compile(_IMP)
 _AT_CURRENCY = re.compile(_PRICE)
+_AT_SIGN = re.compile(
+    "(?P<noise>" + "|".join(a for a in _NOISE_ALTERNATIVES if a.startswith(("\\+", "#"))) + ")"
+)
+_AT_X = re.compile(_COUNT)
+
+# At a ``num`` lead, the regex engine tries the alternatives of ``_AT_NUMBER`` one by one, and
+# most cannot match there: what follows the run of digits rules them out. Each alternative
+# that can match at a digit is listed with the characters that may come right after the run
+# (``after``), and those that may come after one whitespace after it (``after_space``): "!"
+# stands for any character outside [0-9a-z] or the end, "*" for any. The sets assume what
+# :func:`_at_number` checks first: a letter follows the run, or the run has at most 4 digits
+# and the character after the next one is not a digit. Then a number read from the start is
+# the whole run (a decimal or thousands separator needs a digit after it, and "[0-9]{1,2}" or
+# "{1,4}+" stopping inside the run leave a digit next, which nothing after them accepts), so
+# each set holds the first characters of what its alternative reads after its number; and the
+# noise alternatives below marked None cannot match (the seventh and the last open with "+"
+# and "#", the others need 5 digits or more, or a digit right after their separator).
+_NOISE_AFTER: list[tuple[str, str] | None] = [
+    None,  # "06 12 34 56 78": 8 digits or more
+    ("-", "-"),  # "95-97%", "95 - 97 %"
+    ("-", ""),  # "4-mec"
+    ("#", "#"),  # "3#", "3 #"
+    None,  # "1:1"
+    None,  # "1/5"
+    None,  # "+ 3"
+    None,  # "12/05"
+    None,  # "12.05.24"
+    ("h:", "h:"),  # "18h30", "18:30", "18 h 30"
+    ("h", "h"),  # "18h", "18 h"
+    ("%p", "%p"),  # "70%", "70 percent"
+    ("".join(sorted({w[0] for w in _NOISE_WORDS.split("|")})),) * 2,  # "13e", "10 min"
+    ("!", "*"),  # "2024", "2024 "
+    None,  # "75011": 5 digits or more
+    None,  # "#2"
+]
+_UNIT_LETTERS = "".join(sorted({w[0] for w in _UNITS.split("|")}))
+_CURRENCY_LETTERS = "".join(sorted({w[0] for w in _CURRENCY_WORDS.split("|")}))
+_AFTER: list[tuple[str, str, str]] = [  # (alternative, after, after_space)
+    *[(a, *after) for a, after in zip(_NOISE_ALTERNATIVES, _NOISE_AFTER, strict=True) if after],
+    (_IMP, "ap=:-", "ap=:-"),  # "la 25 a 150", "le 5 pour 40", "l'10 = 80", "la 25->150"
+    (_FRAC, "x/", "x/"),  # "2x 1/8", "1/8", "1 / 8"
+    (_QTY, "-" + _UNIT_LETTERS, "-" + _UNIT_LETTERS),  # "10-20g", "10g", "10 g"
+    (_COUNT, "x", "x"),  # "3x", "3 x"
+    (_PRICE, "!€$£e" + _CURRENCY_LETTERS, "*"),  # "10€", "10 eur", "10e", "10", "10 "
+]
+
+
+def _takes(allowed: str, char: str) -> bool:
+    """Whether ``char`` ("" for the end) is in a set of ``_AFTER``."""
+    if "*" in allowed:
+        return True
+    if "!" in allowed and not ("0" <= char <= "9" or "a" <= char <= "z"):
+        return True
+    return char != "" and char in allowed
+
+
+def _starting_with(char: str, words: str) -> str:
+    """The alternatives of ``words`` that start with ``char``, in order (a regex that never
+    matches if none)."""
+    return "|".join([word for word in words.split("|") if word[:1] == char]) or "(?!)"
+
+
+def _variants(column: int, chars: list[str]) -> dict[str, re.Pattern[str] | None]:
+    """For each of ``chars``, ``_AT_NUMBER`` with only the alternatives that ``char`` may follow
+    in their order there (``column`` 1: right after the run, 2: after one whitespace after
+    it), or None if none may. After a letter, their lists of words (units, currencies, noise
+    words) are tried only where that letter is: each keeps only the words that start with it
+    (not after "-": "10 - 20g")."""
+    compiled: dict[str, re.Pattern[str] | None] = {}
+    table: dict[str, re.Pattern[str] | None] = {}
+    for char in chars:
+        kept = [row[0] for row in _AFTER if _takes(row[column], char)]
+        if "a" <= char <= "z":
+            for words in (_NOISE_WORDS, _UNITS, _CURRENCY_WORDS):
+                kept = [a.replace(words, _starting_with(char, words)) for a in kept]
+        noise = [a for a in kept if a.startswith(_B) and "(?P<" not in a]
+        rest = [a for a in kept if a not in noise]
+        parts = (["(?P<noise>" + "|".join(noise) + ")"] if noise else []) + rest
+        pattern = ("(?:" + "|".join(parts) + ")").replace(_B, "")
+        if pattern not in compiled:
+            compiled[pattern] = re.compile(pattern) if parts else None
+        table[char] = compiled[pattern]
+    return table
+
+
+_LETTERS = list("abcdefghijklmnopqrstuvwxyz")
+_SPACES = list(" \t\n\r\x0b\x0c")  # (all of them ``\s``)
+_OTHERS = ["", *"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~€£"]
+_AFTER_LETTER = _variants(1, _LETTERS)
+_AFTER_OTHER = _variants(1, _OTHERS)
+_AFTER_SPACE = _variants(2, _LETTERS + _SPACES + _OTHERS)
+_SPACE_SET = frozenset(_SPACES)
+
+
+def _at_number(folded: str, start: int, end: int) -> re.Pattern[str] | None:
+    """The regex to try at the ``num`` lead ``folded[start:end]`` (a run of digits): one of
+    ``_AT_NUMBER``'s variants above when the characters after the run allow, else itself."""
+    size = len(folded)
+    after = folded[end] if end < size else ""
+    if "a" <= after <= "z":
+        return _AFTER_LETTER[after]
+    then = folded[end + 1] if end + 1 < size else ""
+    if end - start > 4 or "0" <= then <= "9":
+        return _AT_NUMBER
+    if after in _SPACE_SET:
+        return _AFTER_SPACE.get(then, _AT_NUMBER)
+    return _AFTER_OTHER.get(after, _AT_NUMBER)
+
+
 _WORD_QTY = re.compile(
     r"\b(?P<f>half|demi|quarter|eighth)(?:\s(?:an?\s)?|-)?(?P<u>oz|ounce|once|pound|lb|kilo|kg"
     r"|livre)(?![0-9a-z])"
@@ -180,6 +308,8 @@ _MAX_GAP = 60
 
 def _number(text: str) -> float:
     """A number as written in French or English: 2,5 · 2.5 · 2,000 · 2,099.99 · 10.000.000."""
+    if text.isdigit():  # (the common case: digits only, never other than [0-9] here)
+        return float(text)
     if text.count(".") > 1:  # 10.000.000 · 1.234.567,89 · 1.000.5
         whole, _, last = text.rpartition(".")
         if "," in last or len(last) == 3:
@@ -290,20 +420,28 @@ def _matches(folded: str, runs: list[int]) -> list[re.Match[str]]:
     for lead in _LEAD.finditer(folded):
         start = lead.start()
         how = lead.lastgroup
-        if how == "run" or how == "imp" or (how == "num" and folded[start] != "."):
+        if how == "num" or how == "run" or how == "imp":
             runs.append(start)
             if how == "run":
                 continue
         if start < covered:
             continue
+        pattern: re.Pattern[str] | None
         if how == "num":
-            m = _AT_NUMBER.match(folded, start)
+            pattern = _at_number(folded, start, lead.end())
+            if pattern is None:
+                continue
+        elif how == "dot":
+            pattern = _AT_NUMBER
         elif how == "cur":
-            m = _AT_CURRENCY.match(folded, start)
+            pattern = _AT_CURRENCY
         elif how == "imp":
-            m = _AT_IMP.match(folded, start)
+            pattern = _AT_IMP
+        elif folded[start] == "x":
+            pattern = _AT_X
         else:
-            m = _ATOMS.match(folded, start)
+            pattern = _AT_SIGN
+        m = pattern.match(folded, start)
         if m is None:
             continue
         covered = max(m.end(), start + 1)
@@ -320,19 +458,36 @@ def _atoms(doc: Doc) -> list[list[_Atom]]:
     runs: list[int] = []
     matches = _matches(folded, runs)
     doc.digit_runs = runs
-    line_of = doc.line_of
-    priced = {line_of(m.start()) for m in matches if m.lastgroup in ("price", "imp")}
-    if not priced:
-        return []
-    by_line: dict[int, list[_Atom]] = {}
+    # the matches of each priced line, and where the line ends (its "\n", or the text's end):
+    # matches come in order, so a line ends where the first match past its end starts another
+    lines: list[tuple[int, list[re.Match[str]]]] = []
+    line: list[re.Match[str]] = []
+    line_end = -1
+    priced = False
     for m in matches:
         start = m.start()
-        line = line_of(start)
-        if line not in priced:
-            continue
-        atoms = by_line.get(line)
-        if atoms is None:
-            atoms = by_line[line] = []
+        if start > line_end:
+            if priced:
+                lines.append((line_end, line))
+            line = []
+            priced = False
+            line_end = folded.find("\n", start)
+            if line_end == -1:
+                line_end = len(folded)
+        line.append(m)
+        if not priced:
+            kind = m.lastgroup
+            priced = kind == "price" or kind == "imp"
+    if priced:
+        lines.append((line_end, line))
+    return [_line_atoms(folded, line, line_end) for line_end, line in lines]
+
+
+def _line_atoms(folded: str, matches: list[re.Match[str]], line_end: int) -> list[_Atom]:
+    """The atoms of one line: its matches, then :func:`_word_atoms`."""
+    atoms: list[_Atom] = []
+    for m in matches:
+        start = m.start()
         kind = m.lastgroup
         if kind == "imp":
             atoms.append(_Atom("q", start, start, float(m["imp_q"]), "g"))
@@ -363,11 +518,10 @@ def _atoms(doc: Doc) -> list[list[_Atom]]:
             if m["per"] is not None or m["each"]:
                 unit = "g" if (m["per_u"] or "").startswith("g") else "unit"
                 # ("$\n45 each": a "per" opening a line has no price before it: it pairs nothing)
-                if line_of(end) == line:
+                if end <= line_end:
                     atoms.append(_Atom("per", end, m.end(), 1.0, unit))
-    for line in priced:
-        _word_atoms(folded, by_line[line])
-    return [by_line[line] for line in sorted(by_line)]
+    _word_atoms(folded, atoms)
+    return atoms
 
 
 def _word_atoms(folded: str, atoms: list[_Atom]) -> None:

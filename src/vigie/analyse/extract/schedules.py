@@ -45,19 +45,34 @@ def _clock(hours: str, minutes: str | None) -> str:
     return f"{int(hours) % 24:02d}:{minutes or '00'}"
 
 
-def _may_name_days(folded: str) -> bool:
-    """False when ``_WORDS`` cannot match: each alternative needs "h24", "tous les jours",
-    "non stop", "non-stop", or a day name (all hold "di") with "du", "ferme", "closed" or
-    "repos" (a few substring searches, the cheapest and rarest first)."""
-    if "h24" in folded or "tous les jours" in folded:
-        return True
-    if "non" in folded and ("non stop" in folded or "non-stop" in folded):
-        return True
-    return (
+# every day name holds "di": what comes before it in each ("dimanche": "manche" after it)
+_BEFORE_DI = ("lun", "mar", "mercre", "jeu", "vendre", "same")
+
+
+def _names_a_day(folded: str) -> bool:
+    """``any(day in folded for day in _DAY_NAMES)``, in one scan for "di" instead of seven
+    (long texts hold "di" a few times, day names rarely)."""
+    at = folded.find("di")
+    while at != -1:
+        if folded.startswith("manche", at + 2) or folded.endswith(_BEFORE_DI, 0, at):
+            return True
+        at = folded.find("di", at + 1)
+    return False
+
+
+def _may_name_days(folded: str, has_digit: bool = True) -> bool:
+    """False when ``_WORDS`` cannot match: each alternative needs "h24" (so a digit), "tous
+    les jours", "non stop", "non-stop", or a day name with "du", "ferme", "closed" or "repos"
+    (a few substring searches, the cheapest and rarest first)."""
+    if (
         "di" in folded
+        and _names_a_day(folded)
         and ("du" in folded or "ferme" in folded or "closed" in folded or "repos" in folded)
-        and any(day in folded for day in _DAY_NAMES)
-    )
+    ):
+        return True
+    if (has_digit and "h24" in folded) or "tous les jours" in folded:
+        return True
+    return "non" in folded and ("non stop" in folded or "non-stop" in folded)
 
 
 def _fragments(doc: Doc) -> list[tuple[int, int, dict[str, Any]]]:
@@ -86,7 +101,7 @@ def _fragments(doc: Doc) -> list[tuple[int, int, dict[str, Any]]]:
                 first = _START_TIME.match(folded, start)
                 if first is not None and int(first["h"]) <= 24 and _OPENING.intersection(words):
                     out.append((start, end, {"open": _clock(first["h"], first["m"])}))
-    if _may_name_days(folded):
+    if _may_name_days(folded, doc.has_digit):
         for match in _WORDS.finditer(folded):
             kind = match.lastgroup
             if match["days"]:
