@@ -145,13 +145,14 @@ _GATE_LINK: Final = 1
 _GATE_GLUED: Final = 2
 _GATE_YOU: Final = 4
 _GATE_THREAT: Final = 8
-_GATE_VALUES: Final = list(_gate_keys().values())  # by key index
+_GATE_KEYS: Final = _gate_keys()
+_GATE_VALUES: Final = list(_GATE_KEYS.values())  # by key index
 # The marker lists above in one automaton: one pass tells which gates are open (a marker's value,
 # by its index, is the bit set of the gates it opens). It scans UTF-8 bytes (what _patterns has:
 # ASCII text is encoded there anyway, and UTF-8 is self-synchronising, so a key occurs in the
 # bytes exactly where it occurs in the text), which spares a str automaton's offset conversions
 _GATE_BYTES = ahocorasick_rs.BytesAhoCorasick(
-    [marker.encode("utf-8") for marker in _gate_keys()],
+    [marker.encode("utf-8") for marker in _GATE_KEYS],
     implementation=ahocorasick_rs.Implementation.DFA,
 )
 

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from vigie.analyse.extract import doc as doc_module
 from vigie.analyse.extract import extract, places, recruitment, schedules
 from vigie.analyse.extract import offers as offers_module
 from vigie.analyse.extract.doc import Doc
@@ -390,13 +391,13 @@ _DATES_AND_PAY = st.lists(
 @given(_DATES_AND_PAY | st.text(max_size=30))
 def test_digit_led_regexes_match_at_run_starts_as_their_scans_do(text: str) -> None:
     doc = Doc(text)
-    starts = offers_module.digit_run_starts(doc)
+    starts = doc_module.digit_run_starts(doc)
     assert starts == [m.start() for m in re.finditer("(?<![0-9])[0-9]", doc.folded)]
     runs: list[int] = []
     offers_module._matches(doc.folded, runs)  # (find_offers keeps them for the others)
     assert runs == starts
     for pattern in _DIGIT_LED:
-        fast = [m.span() for m in offers_module.finditer_at(pattern, doc.folded, starts)]
+        fast = [m.span() for m in doc_module.finditer_at(pattern, doc.folded, starts)]
         assert fast == [m.span() for m in pattern.finditer(doc.folded)]
 
 
@@ -405,9 +406,9 @@ def test_digit_led_regexes_match_at_run_starts_on_labelled_texts(shared_data: Pa
         with path.open(encoding="utf-8") as handle:
             for line in itertools.islice(handle, 2000):
                 doc = Doc(json.loads(line)["text"])
-                starts = offers_module.digit_run_starts(doc)
+                starts = doc_module.digit_run_starts(doc)
                 for pattern in _DIGIT_LED:
-                    fast = offers_module.finditer_at(pattern, doc.folded, starts)
+                    fast = doc_module.finditer_at(pattern, doc.folded, starts)
                     assert [m.span() for m in fast] == [
                         m.span() for m in pattern.finditer(doc.folded)
                     ]

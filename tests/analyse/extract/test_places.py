@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 
 from vigie.analyse.extract import extract
 from vigie.analyse.extract import places as places_module
-from vigie.analyse.extract.doc import Doc
-from vigie.analyse.extract.offers import finditer_at
+from vigie.analyse.extract.doc import Doc, finditer_at
 
 
 def places(text: str) -> list[tuple[str, str]]:

@@ -23,7 +23,7 @@ from typing import Any, Final
 import ahocorasick
 import phonenumbers
 
-from vigie.analyse.extract.doc import Doc, SpanSet
+from vigie.analyse.extract.doc import Doc, SpanSet, finditer_at
 from vigie.model import Entity
 
 __all__ = ["PLATFORM_WORDS", "find_contacts", "phone_value"]
@@ -223,19 +223,6 @@ def _phone_starts(text: str) -> list[int]:
     return starts
 
 
-def _phone_matches(text: str) -> list[re.Match[str]]:
-    """``list(_PHONE.finditer(text))``: _PHONE tried only where it can start, in order."""
-    found = []
-    reach = 0
-    for start in _phone_starts(text):
-        if start >= reach:  # finditer goes on after the end of the previous match
-            match = _PHONE.match(text, start)
-            if match is not None:
-                found.append(match)
-                reach = match.end()
-    return found
-
-
 def _phones(doc: Doc, taken: SpanSet, matches: list[re.Match[str]]) -> list[Entity]:
     """Phone entities for the ``_PHONE`` matches outside ``taken``."""
     found = []
@@ -269,15 +256,7 @@ def _urls(text: str) -> list[re.Match[str]]:
     if "." in text:
         starts.extend(m.start() - 3 for m in _URL_WWW.finditer(text))
         starts.sort()
-    found = []
-    reach = 0
-    for start in starts:
-        if start >= reach:  # finditer goes on after the end of the previous match
-            match = _URL.match(text, start)
-            if match is not None:
-                found.append(match)
-                reach = match.end()
-    return found
+    return finditer_at(_URL, text, starts)
 
 
 def _link_entity(doc: Doc, start: int, url: str) -> Entity:
@@ -387,7 +366,8 @@ def find_contacts(doc: Doc) -> list[Entity]:
                 taken.add(*match.span())
     if doc.has_digit:
         # the 8-digit gate, dearer than finding the numbers, only when there is one
-        matches = _phone_matches(text)
+        # (_PHONE tried only where it can start)
+        matches = finditer_at(_PHONE, text, _phone_starts(text))
         if matches and _has_digits8(text):
             found.extend(_phones(doc, taken, matches))
     if len(found) > 1:

@@ -18,7 +18,16 @@ from typing import Any, Final
 from vigie.analyse.normalise import Normalised, normalise
 from vigie.model import Entity
 
-__all__ = ["Doc", "PaymentHit", "SpanSet", "compact_json", "new_entity", "spaced_key"]
+__all__ = [
+    "Doc",
+    "PaymentHit",
+    "SpanSet",
+    "compact_json",
+    "digit_run_starts",
+    "finditer_at",
+    "new_entity",
+    "spaced_key",
+]
 
 _NOT_WORD_RUN: Final = re.compile(r"[^0-9a-z]+")
 _DIGIT: Final = re.compile(r"[0-9]")
@@ -153,7 +162,7 @@ class Doc:
             self.text[o_start:o_end],
             o_start,
             o_end,
-            _JSON.encode(attrs) if attrs else None,
+            compact_json(attrs) if attrs else None,
         )
 
     def raw_entity(
@@ -161,7 +170,7 @@ class Doc:
     ) -> Entity:
         """An :class:`Entity` for a span already in original offsets (contacts, crypto)."""
         return new_entity(
-            kind, value, self.text[start:end], start, end, _JSON.encode(attrs) if attrs else None
+            kind, value, self.text[start:end], start, end, compact_json(attrs) if attrs else None
         )
 
 
@@ -192,3 +201,33 @@ class SpanSet:
         i = bisect_right(self.starts, start)
         self.starts.insert(i, start)
         self.ends.insert(i, end)
+
+
+_RUN_START = re.compile(r"[0-9](?<![0-9][0-9])")  # the first digit of each run of digits
+
+
+def digit_run_starts(doc: Doc) -> list[int]:
+    """Offsets of the first digit of each run of digits of ``doc.folded``, for the digit-led
+    regexes of pay, schedules and places (see :func:`finditer_at`): a by-product of the scan
+    of :func:`~vigie.analyse.extract.offers.find_offers` when it has read ``doc``, else one scan, kept on ``doc``."""
+    held = doc.digit_runs
+    if held is not None:
+        return held
+    starts = [m.start() for m in _RUN_START.finditer(doc.folded)] if doc.has_digit else []
+    doc.digit_runs = starts
+    return starts
+
+
+def finditer_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
+    """``list(pattern.finditer(text))`` for a pattern whose matches are never empty and only
+    start at offsets of ``starts`` (sorted): the leftmost match after the previous one is the
+    first of those offsets it matches at; one ``match`` per offset instead of a scan."""
+    found: list[re.Match[str]] = []
+    covered = 0
+    for start in starts:
+        if start >= covered:
+            m = pattern.match(text, start)
+            if m is not None:
+                found.append(m)
+                covered = m.end()
+    return found

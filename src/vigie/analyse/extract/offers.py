@@ -24,7 +24,7 @@ from vigie.analyse.extract.doc import Doc
 from vigie.analyse.extract.products import ProductHit
 from vigie.model import Entity
 
-__all__ = ["digit_run_starts", "find_offers", "finditer_at"]
+__all__ = ["find_offers"]
 
 OUNCE = 28.349523125
 POUND = 453.59237
@@ -324,8 +324,8 @@ def _number(text: str) -> float:
     return float(text.replace(",", "."))
 
 
-# (explicit __init__s: the one dataclass writes runs as interpreted Python, ~200 ns an atom;
-# mypyc compiles these into plain stores)
+# (an explicit __init__: the one dataclass writes runs as interpreted Python, ~200 ns an atom;
+# mypyc compiles this one into plain stores)
 @dataclass(slots=True, init=False)
 class _Atom:
     kind: str  # q, dose, count, price, weak, per
@@ -352,7 +352,7 @@ class _Atom:
         self.dose = dose
 
 
-@dataclass(slots=True, init=False)
+@dataclass(slots=True)
 class _Offer:
     start: int
     end: int
@@ -361,54 +361,6 @@ class _Offer:
     currency: str
     tiers: list[tuple[float, float]] = field(default_factory=list)
     dose: float | None = None
-
-    def __init__(
-        self,
-        start: int,
-        end: int,
-        product: str | None,
-        unit: str,
-        currency: str,
-        tiers: list[tuple[float, float]] | None = None,
-        dose: float | None = None,
-    ) -> None:
-        self.start = start
-        self.end = end
-        self.product = product
-        self.unit = unit
-        self.currency = currency
-        self.tiers = [] if tiers is None else tiers
-        self.dose = dose
-
-
-_RUN_START = re.compile(r"[0-9](?<![0-9][0-9])")  # the first digit of each run of digits
-
-
-def digit_run_starts(doc: Doc) -> list[int]:
-    """Offsets of the first digit of each run of digits of ``doc.folded``, for the digit-led
-    regexes of pay, schedules and places (see :func:`finditer_at`): a by-product of the scan
-    of :func:`find_offers` when it has read ``doc``, else one scan, kept on ``doc``."""
-    held = doc.digit_runs
-    if held is not None:
-        return held
-    starts = [m.start() for m in _RUN_START.finditer(doc.folded)] if doc.has_digit else []
-    doc.digit_runs = starts
-    return starts
-
-
-def finditer_at(pattern: re.Pattern[str], text: str, starts: list[int]) -> list[re.Match[str]]:
-    """``list(pattern.finditer(text))`` for a pattern whose matches are never empty and only
-    start at offsets of ``starts`` (sorted): the leftmost match after the previous one is the
-    first of those offsets it matches at; one ``match`` per offset instead of a scan."""
-    found: list[re.Match[str]] = []
-    covered = 0
-    for start in starts:
-        if start >= covered:
-            m = pattern.match(text, start)
-            if m is not None:
-                found.append(m)
-                covered = m.end()
-    return found
 
 
 def _matches(folded: str, runs: list[int]) -> list[re.Match[str]]:

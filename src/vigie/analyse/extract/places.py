@@ -28,8 +28,14 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from vigie.analyse.extract.doc import Doc, compact_json, new_entity, spaced_key
-from vigie.analyse.extract.offers import digit_run_starts, finditer_at
+from vigie.analyse.extract.doc import (
+    Doc,
+    compact_json,
+    digit_run_starts,
+    finditer_at,
+    new_entity,
+    spaced_key,
+)
 from vigie.analyse.extract.products import find_products
 from vigie.analyse.extract.recruitment import role_keys
 from vigie.analyse.lexicon import read_tsv
@@ -281,15 +287,10 @@ def _keys(name: str, place: Place) -> list[str]:
     return keys
 
 
-_INDEX: list[PlaceIndex] = []  # the one below, held for find_places (no cache lookup)
-
-
 @lru_cache(maxsize=1)
 def place_index() -> PlaceIndex:
     """The shipped place index, built once per process (about 0.3 s)."""
-    index = PlaceIndex(Path(str(resources.files("vigie.analyse.lexicon"))) / "places")
-    _INDEX[:] = [index]
-    return index
+    return PlaceIndex(Path(str(resources.files("vigie.analyse.lexicon"))) / "places")
 
 
 def _previous_words(doc: Doc, start: int) -> list[str]:
@@ -355,7 +356,7 @@ def _entity(doc: Doc, place: Place, start: int, end: int) -> Entity:
 
 def find_places(doc: Doc) -> list[Entity]:
     """``place`` entities of ``doc`` (see the module docstring for the rules)."""
-    index = _INDEX[0] if _INDEX else place_index()
+    index = place_index()
     raw = doc.place_hits  # (folded start, -folded end, place), from find_products' word scan
     if raw is None:
         find_products(doc)
@@ -420,10 +421,10 @@ def _numbers(doc: Doc, index: PlaceIndex, named: list[Entity]) -> list[Entity]:
             or _DELIVERY.search(doc.folded, line_start, start)
         ):
             context = "delivery" if _delivery_context(doc, start) else "mention"
-            attrs = compact_json(place.attrs_dict("postcode", context))
-            attrs = attrs[:-1] + f',"postcode":"{match.group()}"' + "}"
+            attrs = place.attrs_dict("postcode", context)
+            attrs["postcode"] = match.group()
             text = doc.text[o_start:o_end]
-            found.append(new_entity("place", place.code, text, o_start, o_end, attrs))
+            found.append(new_entity("place", place.code, text, o_start, o_end, compact_json(attrs)))
     if "9-3" in folded:  # "le 9-3", Seine-Saint-Denis
         at = folded.find("9-3")
         found.append(_entity(doc, index.by_code["93"], at, at + 3))

@@ -242,7 +242,7 @@ def _word_keys(folded: str) -> list[str]:
 @lru_cache(maxsize=1)
 def product_lexicon() -> ProductLexicon:
     """The shipped product lexicon, compiled once per process."""
-    # (imported here: places imports offers, which imports this module)
+    # (imported here: places imports this module)
     from vigie.analyse.extract.places import place_index
 
     path = Path(str(resources.files("vigie.analyse.lexicon"))) / "products.tsv"

@@ -19,8 +19,7 @@ from typing import Any
 
 import ahocorasick
 
-from vigie.analyse.extract.doc import Doc, spaced_key
-from vigie.analyse.extract.offers import digit_run_starts, finditer_at
+from vigie.analyse.extract.doc import Doc, digit_run_starts, finditer_at, spaced_key
 from vigie.model import Entity
 
 __all__ = ["find_pay", "find_roles"]

@@ -13,8 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vigie.analyse.extract.doc import Doc
-from vigie.analyse.extract.offers import digit_run_starts, finditer_at
+from vigie.analyse.extract.doc import Doc, digit_run_starts, finditer_at
 from vigie.model import Entity
 
 __all__ = ["find_schedules"]
