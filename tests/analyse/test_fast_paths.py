@@ -264,6 +264,8 @@ def test_compiled_modules_equal_their_sources(shared_data: Path) -> None:
 # features._patterns: one scan of the numbers (also for struct:menu_lines), _AFTER_NUMBER only
 # where it can match, regexes that start with a literal, exact gates. The reference below is
 # the previous implementation, with its own regexes.
+_NUMBER_ASCII = re.compile(r"[0-9]{1,6}(?:[.,][0-9]{1,3})?")  # features._NUMBER on ASCII text
+_EMOJI = re.compile(r"[\u2600-\u27bf\U0001F000-\U0001FAFF]")  # the emojis struct:emoji counts
 _OLD_NUMBER = re.compile(r"\d{1,6}(?:[.,]\d{1,3})?")
 _OLD_PHONE = re.compile(r"(?:\+|00)\d{1,3}[ .-]?\d(?:[ .-]?\d\d){4}|\b0[1-9](?:[ .-]?\d\d){4}\b")
 _OLD_LINK = re.compile(r"https?://|www\.|\bt\.me/|telegram\.me/|wa\.me/|snapchat\.com/|\.onion\b")
@@ -364,7 +366,7 @@ def _old_patterns(  # the reference, as it was
         for match in features._YOU_WILL.finditer(text):
             add("pat:you_will", values, spans, match.start(), match.end(), text)
     if not text.isascii():
-        for count, _match in enumerate(features._EMOJI.finditer(text)):
+        for count, _match in enumerate(_EMOJI.finditer(text)):
             if count >= 12:
                 break
             values[features._INDEX["struct:emoji"]] = min(count + 1, 12) / 4.0
@@ -492,7 +494,7 @@ def test_emoji_count_on_utf8_is_the_emoji_class() -> None:
         text = "".join(map(chr, range(block, block + 0x400)))
         encoded = text.encode("utf-8", "surrogatepass")
         utf8 = features._EMOJI_UTF8_4.findall(encoded) + features._EMOJI_UTF8_3.findall(encoded)
-        found = [char.encode() for char in features._EMOJI.findall(text)]
+        found = [char.encode() for char in _EMOJI.findall(text)]
         assert sorted(utf8) == sorted(char[: len(char) - 1] for char in found), hex(block)
 
 
@@ -509,7 +511,7 @@ def test_regexes_with_a_literal_first_find_what_they_replace(text: str) -> None:
         assert [m.span() for m in old.finditer(text)] == [m.span() for m in new.finditer(text)]
     if text.isascii():
         numbers = [m.span() for m in _OLD_NUMBER.finditer(text)]
-        assert numbers == [features._NUMBER_ASCII.match(text, s).span() for s, _ in numbers]  # type: ignore[union-attr]
+        assert numbers == [_NUMBER_ASCII.match(text, s).span() for s, _ in numbers]  # type: ignore[union-attr]
 
 
 # --- detect.decide, risk.risk and features._ascii_number_end (round 2, speed-r2det) -----------
@@ -524,9 +526,40 @@ def test_ascii_number_end_is_the_number_regex(text: str) -> None:
     marks = raw.translate(features._DIGIT_MARKS)
     for start in range(len(text)):
         if text[start].isdigit():
-            match = features._NUMBER_ASCII.match(text, start)
+            match = _NUMBER_ASCII.match(text, start)
             assert match is not None
             assert features._ascii_number_end(raw, marks, start) == match.end(), (text, start)
+
+
+def _decide_reference(
+    model: detect.LinearModel,
+    scores: np.ndarray,
+    rows: list[features.FeatureRow],
+    norms: list[Normalised],
+    held: np.ndarray,
+) -> list[tuple[LabelScore, ...]]:
+    """decide() as it was: message by message, label by label."""
+    decided = np.greater_equal(scores, model.thresholds).tolist()
+    out = []
+    for m, message_scores in enumerate(np.round(scores, 4).tolist()):
+        labels = []
+        for j, score in enumerate(message_scores):
+            if decided[m][j] or held[m][j]:
+                cues = detect._cues(model, j, rows[m], norms[m])
+                labels.append(LabelScore(model.labels[j], score, bool(decided[m][j]), cues))
+            else:
+                labels.append(LabelScore(LABELS[j], score, False))
+        out.append(tuple(labels))
+    return out
+
+
+def test_decide_refuses_scores_that_are_not_probabilities() -> None:
+    model = detect.LinearModel.zeros()
+    for bad in (np.full((1, len(LABELS)), np.nan), np.full((1, len(LABELS)), 1.5)):
+        with pytest.raises(ValueError, match="in \\[0, 1\\]"):
+            detect.decide(
+                model, bad, [features.FeatureRow([0.0] * len(features.FEATURES))], [normalise("")]
+            )
 
 
 def test_decide_equals_its_message_by_message_reference(shared_data: Path) -> None:
@@ -537,8 +570,7 @@ def test_decide_equals_its_message_by_message_reference(shared_data: Path) -> No
     scores = model.scores(matrix)
     held = model.held_down(matrix)
     fast = detect.decide(model, scores, rows, norms, held)
-    decided = np.greater_equal(scores, model.thresholds)
-    reference = detect._decide_loop(model, decided, np.round(scores, 4), rows, norms, held)
+    reference = _decide_reference(model, scores, rows, norms, held)
     assert fast == reference
     assert [[type(ls.score) for ls in labels] for labels in fast] == [
         [float] * len(labels) for labels in fast
@@ -562,11 +594,22 @@ def test_decide_table_gives_the_rounded_scores(score_rows: list[list[float]], cu
     norms = [normalise("") for _ in score_rows]
     held = np.zeros(scores.shape, dtype=bool)
     fast = detect.decide(model, scores, rows, norms, held)
-    decided = np.greater_equal(scores, model.thresholds)
-    reference = detect._decide_loop(model, decided, np.round(scores, 4), rows, norms, held)
+    reference = _decide_reference(model, scores, rows, norms, held)
     assert fast == reference
     for labels, row in zip(fast, np.round(scores, 4).tolist(), strict=True):
         assert [ls.score for ls in labels] == row
+
+
+def _reason_reference(label_score: LabelScore) -> str:
+    """risk._reason as it was: all the cues sorted by weight."""
+    terms: list[str] = []
+    for cue in sorted(label_score.cues, key=lambda c: -c.weight):
+        if cue.weight > 0 and cue.term not in terms:
+            terms.append(cue.term)
+        if len(terms) == 3:
+            break
+    because = f": {', '.join(terms)}" if terms else ""
+    return f"{label_score.label} {label_score.score:.2f}{because}"
 
 
 def _risk_reference(labels: tuple[LabelScore, ...]) -> tuple[float, tuple[str, ...]]:
@@ -584,7 +627,7 @@ def _risk_reference(labels: tuple[LabelScore, ...]) -> tuple[float, tuple[str, .
     tier_one = sum(1 for ls in decided_labels if risk_module.TIERS.get(ls.label, (0.2,))[0] >= 0.7)
     if tier_one > 1:
         value += 0.05 * (tier_one - 1)
-    return round(min(value, 1.0), 4), tuple(risk_module._reason_reference(ls) for _, ls in ranked)
+    return round(min(value, 1.0), 4), tuple(_reason_reference(ls) for _, ls in ranked)
 
 
 _CUES = st.lists(

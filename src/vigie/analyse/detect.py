@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any, Final, cast
+from typing import Any, Final
 
 import numpy as np
 
@@ -128,20 +128,6 @@ _CONJUNCTIONS = tuple(
 )
 _CONJ_TERMS: dict[int, str] = dict(_CONJUNCTIONS)
 _CONJ_INDICES = tuple(i for i, _ in _CONJUNCTIONS)
-# one cache per label: rounded score -> the shared cue-less negative LabelScore
-_NEGATIVE_CACHE: list[dict[float, LabelScore]] = [{} for _ in LABELS]
-_CACHE_LIMIT = 10_001  # scores are rounded to 4 decimals: the cache stays bounded
-
-
-def _plain(label_index: int, score: float) -> LabelScore:
-    """A cue-less, negative LabelScore, shared: most labels of most messages are these."""
-    cache = _NEGATIVE_CACHE[label_index]
-    cached = cache.get(score)
-    if cached is None:
-        cached = LabelScore(LABELS[label_index], score, False)
-        if len(cache) < _CACHE_LIMIT:
-            cache[score] = cached
-    return cached
 
 
 def _cues(
@@ -241,13 +227,15 @@ def decide(
     if (
         scores.ndim != 2
         or scores.shape[1] != len(LABELS)
-        or not np.isfinite(scores).all()
-        or not ((rounded_scores >= 0.0) & (rounded_scores <= 1.0)).all()
-    ):  # not sigmoid scores (a hand-made matrix): the table has no slot for them
-        return _decide_loop(model, decided_matrix, rounded_scores, rows, norms, held)
+        or not ((rounded_scores >= 0.0) & (rounded_scores <= 1.0)).all()  # (False for NaN)
+    ):
+        raise ValueError(
+            f"decide() takes scores of LinearModel.scores: (messages x {len(LABELS)}) values "
+            f"in [0, 1]; got shape {scores.shape} with values outside [0, 1] or missing"
+        )
     # The cue-less negative LabelScores, shared, gathered in numpy: a score rounded to 4
     # decimals is k / 10^4 with k = rint(score x 10^4) exactly (|error| << 0.5), so k indexes
-    # the label's slot of the table (the one _plain's dict cache keys by the rounded score).
+    # the label's slot of the table.
     keys: np.ndarray = np.rint(rounded_scores * 10_000.0).astype(np.intp) + _TABLE_OFFSETS
     _fill_table(keys, rounded_scores)
     shared_rows: list[list[LabelScore]] = _TABLE[keys].tolist()
@@ -273,7 +261,8 @@ def decide(
 
 _TABLE_SIZE: Final = 10_001  # scores in [0, 1], rounded to 4 decimals
 _TABLE_OFFSETS = np.arange(len(LABELS), dtype=np.intp) * _TABLE_SIZE
-# label j, score k / 10^4 -> _plain(j, k / 10^4), filled as scores come (_FILLED says which)
+# label j, score k / 10^4 -> its cue-less negative LabelScore, shared (most labels of most
+# messages are these), filled as scores come (_FILLED says which)
 _TABLE = np.empty(len(LABELS) * _TABLE_SIZE, dtype=object)
 _FILLED = np.zeros(len(LABELS) * _TABLE_SIZE, dtype=bool)
 
@@ -288,7 +277,7 @@ def _fill_table(keys: np.ndarray, rounded_scores: np.ndarray) -> None:
     for n in range(len(at)):
         key = at[n]
         if not _FILLED[key]:
-            _TABLE[key] = _plain(key // _TABLE_SIZE, values[n])
+            _TABLE[key] = LabelScore(LABELS[key // _TABLE_SIZE], values[n], False)
             _FILLED[key] = True
 
 
@@ -296,48 +285,3 @@ def _conjunctions_by_label(columns: list[list[float]]) -> list[tuple[int, ...]]:
     """Per label, the conjunction columns with a non-zero weight: feature values are finite,
     so a zero weight's contribution (0) never reaches _MIN_CONTRIBUTION."""
     return [tuple(i for i in _CONJ_INDICES if column[i] != 0.0) for column in columns]
-
-
-def _decide_loop(
-    model: LinearModel,
-    decided_matrix: np.ndarray,
-    rounded_scores: np.ndarray,
-    rows: Sequence[FeatureRow],
-    norms: Sequence[Normalised],
-    held: np.ndarray,
-) -> list[tuple[LabelScore, ...]]:
-    """:func:`decide` message by message with dict caches (the reference, and the path of
-    unusual score matrices: non-finite scores, another number of labels)."""
-    flagged: list[bool] = np.any(decided_matrix | held, axis=1).tolist()
-    decided: list[list[bool]] = decided_matrix.tolist()
-    held_rows: list[list[bool]] = held.tolist()
-    columns: list[list[float]] = model.weights.T.tolist()
-    rounded: list[list[float]] = [[round(weight, 3) for weight in column] for column in columns]
-    names = model.labels
-    out: list[tuple[LabelScore, ...]] = []
-    indices = range(len(names))
-    caches = _NEGATIVE_CACHE
-    cache_get = dict.get
-    for m, message_scores in enumerate(rounded_scores.tolist()):
-        if not flagged[m]:
-            shared: tuple[LabelScore | None, ...] = tuple(map(cache_get, caches, message_scores))
-            if all(shared):  # all cached (the lookups run in C); LabelScores are always true
-                out.append(cast("tuple[LabelScore, ...]", shared))
-            else:
-                out.append(tuple(map(_plain, indices, message_scores)))
-            continue
-        labels: list[LabelScore] = []
-        decided_row = decided[m]
-        held_row = held_rows[m]
-        for j, score in enumerate(message_scores):
-            if decided_row[j]:
-                cues = _cues(model, j, rows[m], norms[m], columns[j], rounded[j])
-                labels.append(LabelScore(names[j], score, True, cues))
-            elif held_row[j]:  # context (news, prevention …) kept it below: show why
-                cues = _cues(model, j, rows[m], norms[m], columns[j], rounded[j])
-                labels.append(LabelScore(names[j], score, False, cues))
-            else:
-                cached = caches[j].get(score)
-                labels.append(cached if cached is not None else _plain(j, score))
-        out.append(tuple(labels))
-    return out

@@ -57,7 +57,6 @@ _PER_UNIT = (
 _PER_DAY = r"j|jour|jours|journee|jrs?|day|days|semaine|sem|week|nuit|night|shift"
 _DOSE_UNITS = frozenset({"mg", "mcg", "ug", "µg"})
 _NUMBER = re.compile(r"\d\d{0,5}(?:[.,]\d{1,3})?")  # \d{1,6}: a leading class is searched faster
-_NUMBER_ASCII = re.compile(r"[0-9]{1,6}(?:[.,][0-9]{1,3})?")  # the same on ASCII text
 # ASCII text encoded and translated with this table has "0" where it has a digit, " " elsewhere:
 # bytes.find then finds where the next number starts much faster than a regex search
 _DIGIT_MARKS = bytes(48 if 48 <= code <= 57 else 32 for code in range(256))
@@ -108,10 +107,10 @@ _YOU_WILL_MARKERS = (
 )  # fmt: skip
 _GLUED_MARKERS = ("jte", "jt'", "jvai", "jv ", "j'vai", "jvous", "jvs")
 _LINK_MARKERS = ("http", "www.", "t.me", "telegram.me", "wa.me", "snapchat.com", ".onion")
-_EMOJI = re.compile(r"[\u2600-\u27bf\U0001F000-\U0001FAFF]")
-# The characters of _EMOJI in UTF-8: U+1F000-U+1FAFF are F0 9F 80 80 to F0 9F AB BF, U+2600-U+27BF
-# E2 98 80 to E2 9E BF. F0 and E2 only ever start a character, so each match of these two is one
-# character of _EMOJI; their literal first bytes are searched much faster than a class.
+# Emojis (struct:emoji) are the characters U+2600-U+27BF and U+1F000-U+1FAFF, counted in UTF-8:
+# U+1F000-U+1FAFF are F0 9F 80 80 to F0 9F AB BF, U+2600-U+27BF E2 98 80 to E2 9E BF. F0 and E2
+# only ever start a character, so each match of these two is one emoji; their literal first
+# bytes are searched much faster than a character class.
 _EMOJI_UTF8_4 = re.compile(rb"\xf0\x9f[\x80-\xab]")
 _EMOJI_UTF8_3 = re.compile(rb"\xe2[\x98-\x9e]")
 
@@ -303,7 +302,7 @@ _NO_GROUPS: tuple[str | None, ...] = (None,) * _AFTER_NUMBER.groups
 
 
 def _ascii_number_end(raw: bytes, marks: bytes, start: int) -> int:
-    """``_NUMBER_ASCII.match(text, start).end()`` read off ``raw`` (the ASCII text as bytes)
+    """``_NUMBER.match(text, start).end()`` on ASCII text, read off ``raw`` (the ASCII text as bytes)
     and ``marks`` (the same through _DIGIT_MARKS), ``start`` on a digit, without a Match
     object: 1 to 6 digits, then "." or "," and 1 to 3 digits when a digit follows the sign."""
     size = len(marks)

@@ -40,15 +40,12 @@ _NONE_SCALE = 0.20
 def _reason(label_score: LabelScore) -> str:
     """``label score: up to three terms``, the terms of the heaviest positive cues first."""
     # the cues of positive weight, heaviest first, ties in cue order: what sorting all the cues
-    # by -weight (stable) and skipping the others gives, unless a weight is NaN (then the order
-    # of a sort is not that of a filtered sort: the reference handles it)
+    # by -weight (stable) and skipping the others gives (cue weights are model weights: finite)
     positive: list[tuple[float, int, str]] = []
     for n, cue in enumerate(label_score.cues):
         weight = cue.weight
         if weight > 0:
             positive.append((-weight, n, cue.term))
-        elif weight != weight:
-            return _reason_reference(label_score)
     terms: list[str] = []
     if positive:
         if len(positive) > 1:
@@ -70,17 +67,6 @@ def _reason(label_score: LabelScore) -> str:
 
 
 _SCORE_TEXT: dict[float, str] = {}
-
-
-def _reason_reference(label_score: LabelScore) -> str:
-    terms: list[str] = []
-    for cue in sorted(label_score.cues, key=lambda c: -c.weight):
-        if cue.weight > 0 and cue.term not in terms:
-            terms.append(cue.term)
-        if len(terms) == 3:
-            break
-    because = f": {', '.join(terms)}" if terms else ""
-    return f"{label_score.label} {label_score.score:.2f}{because}"
 
 
 def undecided_risk(top: float) -> float:
