@@ -18,9 +18,8 @@ platform keyword). Values:
 from __future__ import annotations
 
 import re
-from typing import Any, Final
+from typing import Final
 
-import ahocorasick
 import phonenumbers
 
 from vigie.analyse.extract.doc import Doc, SpanSet, finditer_at
@@ -164,20 +163,11 @@ _SIGNAL_LINK: Final = re.compile(r"signal\.me/#p/(\+[0-9]{6,15})", re.I)
 _NOT_NAMES: Final = frozenset(
     {"joinchat", "share", "addstickers", "proxy", "socks", "c", "s", "iv"}
 )
-# where a labelled handle can start ("snap:", "insta ", "👻 "); find_products' word scan
-# finds the ASCII ones for us (Doc.label_keys)
+# where a labelled handle can start ("snap:", "insta ", "👻 "); the word scan of
+# products.scan_words finds the ASCII ones (Doc.label_keys), _label_positions the emoji
 PLATFORM_WORDS: Final = ("snap", "insta", "wickr", "telegram", "signal", "whats", "potato", "👻")
 
 
-def _keyword_automaton() -> Any:
-    automaton: Any = ahocorasick.Automaton()
-    for word in PLATFORM_WORDS:
-        automaton.add_word(word, len(word))
-    automaton.make_automaton()
-    return automaton
-
-
-_KEYWORD_AUTOMATON: Final = _keyword_automaton()  # every occurrence of every keyword in one pass
 # r"\b(?:sc|ig|tg|wa)\s?[:=]" found from its ":" or "=" (a literal, which the engine scans for
 # far faster than a class); the label starts 2 characters before it, 3 with a space between
 _SHORT_LABELS: Final = (
@@ -276,18 +266,19 @@ def _link_entity(doc: Doc, start: int, url: str) -> Entity:
 def _label_positions(doc: Doc) -> list[int]:
     folded = doc.folded
     positions: list[int] = []
-    keys = doc.label_keys
+    keys = doc.label_keys  # the ASCII platform words, found by the word scan of products
     if keys is None:
-        for last, length in _KEYWORD_AUTOMATON.iter(folded):
-            positions.append(doc.span(last - length + 1, last + 1)[0])
-    else:
-        for start in keys:
-            positions.append(doc.span(start, start + 1)[0])  # the start maps alone
-        if not folded.isascii():
-            at = folded.find("👻")
-            while at != -1:
-                positions.append(doc.span(at, at + 1)[0])
-                at = folded.find("👻", at + 1)
+        from vigie.analyse.extract.products import scan_words  # (products imports PLATFORM_WORDS)
+
+        scan_words(doc)
+        keys = doc.label_keys or []
+    for start in keys:
+        positions.append(doc.span(start, start + 1)[0])  # the start maps alone
+    if not folded.isascii():
+        at = folded.find("👻")
+        while at != -1:
+            positions.append(doc.span(at, at + 1)[0])
+            at = folded.find("👻", at + 1)
     for sign, short_label in _SHORT_LABELS:
         if sign in folded:
             for match in short_label.finditer(folded):

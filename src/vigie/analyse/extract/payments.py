@@ -10,11 +10,9 @@ word ("paiement", "payer", "accepté", "pay" …).
 from __future__ import annotations
 
 import re
-from typing import Any, Final
+from typing import Final
 
-import ahocorasick
-
-from vigie.analyse.extract.doc import Doc, PaymentHit, spaced_key
+from vigie.analyse.extract.doc import Doc, PaymentHit
 from vigie.model import Entity
 
 __all__ = ["PAYMENTS", "find_payments"]
@@ -48,30 +46,14 @@ _PAYMENT_WORDS: Final = re.compile(
 _WINDOW: Final = 60
 
 
-class _Payments:
-    def __init__(self) -> None:
-        self.automaton: Any = ahocorasick.Automaton()
-        for payment, (strong, weak) in PAYMENTS.items():
-            for term in strong:
-                key = spaced_key(term)
-                self.automaton.add_word(key, (len(key), payment, term, True))
-            for term in weak:
-                key = spaced_key(term)
-                self.automaton.add_word(key, (len(key), payment, term, False))
-        self.automaton.make_automaton()
-
-
-_PAYMENTS: Final = _Payments()
-
-
 def find_payments(doc: Doc) -> list[Entity]:
     """``payment`` entities of ``doc``, longest term first where terms overlap."""
-    hits = doc.payment_hits  # found by find_products' word scan when it ran on doc
+    hits = doc.payment_hits  # found by the word scan of find_products when it ran on doc
     if hits is None:
-        hits = [
-            (last - length + 1, last - 1, payment, term, strong)
-            for last, (length, payment, term, strong) in _PAYMENTS.automaton.iter(doc.spaced)
-        ]
+        from vigie.analyse.extract.products import scan_words  # (products imports PAYMENTS)
+
+        scan_words(doc)
+        hits = doc.payment_hits or []
     if not hits:
         return []
     raw: list[PaymentHit] = sorted(hits, key=lambda item: (item[0], item[0] - item[1]))

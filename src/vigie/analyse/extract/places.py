@@ -36,7 +36,7 @@ from vigie.analyse.extract.doc import (
     new_entity,
     spaced_key,
 )
-from vigie.analyse.extract.products import find_products
+from vigie.analyse.extract.products import scan_words
 from vigie.analyse.extract.recruitment import role_keys
 from vigie.analyse.lexicon import read_tsv
 from vigie.analyse.normalise import fold
@@ -359,7 +359,7 @@ def find_places(doc: Doc) -> list[Entity]:
     index = place_index()
     raw = doc.place_hits  # (folded start, -folded end, place), from find_products' word scan
     if raw is None:
-        find_products(doc)
+        scan_words(doc)
         raw = doc.place_hits or []
     found: list[Entity] = []
     if raw:

@@ -36,7 +36,14 @@ from vigie.analyse.matcher import overlapping_matches
 from vigie.analyse.normalise import fold
 from vigie.model import PRODUCTS, Entity
 
-__all__ = ["ProductHit", "ProductLexicon", "find_products", "main_product", "product_lexicon"]
+__all__ = [
+    "ProductHit",
+    "ProductLexicon",
+    "find_products",
+    "main_product",
+    "product_lexicon",
+    "scan_words",
+]
 
 CONTEXT_WINDOW: Final = 120
 STRICT_WINDOW: Final = 20
@@ -290,10 +297,13 @@ def _strict_ok(doc: Doc, start: int, end: int) -> bool:
     return _QUANTITY_OR_PRICE.search(folded, lo, hi) is not None
 
 
-def find_products(doc: Doc) -> list[ProductHit]:
-    """Product mentions of ``doc`` after the context and specificity rules, in text order."""
+def scan_words(doc: Doc) -> tuple[list[tuple[int, int, _Term]], list[int]]:
+    """The one scan of ``doc``'s words: the product terms (folded start, minus folded end,
+    term) and sale-word starts it returns, and the payment terms, platform words, place names
+    and role terms it leaves on ``doc`` for find_payments, find_contacts, find_places and
+    find_roles (which call it themselves when find_products has not run)."""
     lexicon = product_lexicon()
-    raw: list[tuple[int, int, _Term]] = []  # (folded start, minus folded end, term)
+    raw: list[tuple[int, int, _Term]] = []
     cues: list[int] = _NONE_FOUND  # lists made on the first find (most messages have none)
     payments: list[PaymentHit] = _NO_PAYMENT_HITS
     platforms: list[int] = _NONE_FOUND
@@ -337,7 +347,14 @@ def find_products(doc: Doc) -> list[ProductHit]:
     doc.label_keys = platforms
     doc.place_hits = places
     doc.role_hits = roles
+    return raw, cues
+
+
+def find_products(doc: Doc) -> list[ProductHit]:
+    """Product mentions of ``doc`` after the context and specificity rules, in text order."""
+    raw, cues = scan_words(doc)
     if not doc.folded.isascii():
+        lexicon = product_lexicon()
         emoji_values = lexicon.emoji_values
         for index, start, end in overlapping_matches(lexicon.emojis, doc.folded):
             raw.append((start, -end, emoji_values[index]))

@@ -104,12 +104,8 @@ def role_keys() -> list[tuple[str, tuple[str, str, bool]]]:
 
 class _Roles:
     def __init__(self) -> None:
-        # role terms, (length, role, term, specific); recruiting words apart, in a second
-        # automaton scanned only when a message names an ordinary job word (no key is in both)
-        self.automaton: Any = ahocorasick.Automaton()
-        for key, (role, term, specific) in role_keys():
-            self.automaton.add_word(key, (len(key), role, term, specific))
-        self.automaton.make_automaton()
+        # the recruiting words, scanned only when a message names an ordinary job word (the
+        # role terms themselves are found by the word scan of products.scan_words)
         self.recruiting: Any = ahocorasick.Automaton()
         for word in _RECRUITING:
             key = spaced_key(word)
@@ -148,16 +144,14 @@ def find_pay(doc: Doc) -> list[Entity]:
 
 def find_roles(doc: Doc, recruiting: bool | None = None) -> list[Entity]:
     """``role`` entities; ordinary job words only when the message recruits (or has pay)."""
-    # find_places() leaves the role terms on doc: its automaton holds them too, so one scan of
-    # the message serves both (find_roles() scans itself when find_places() did not run)
+    # the role terms are found by the one word scan of the message (products.scan_words)
     held = doc.role_hits
-    if held is not None:
-        raw = list(held)
-    else:
-        raw = [
-            (last - length + 1, last - 1, role, term, strong)
-            for last, (length, role, term, strong) in _ROLES.automaton.iter(doc.spaced)
-        ]
+    if held is None:
+        from vigie.analyse.extract.products import scan_words  # (places imports role_keys)
+
+        scan_words(doc)
+        held = doc.role_hits or []
+    raw = list(held)
     if not raw:
         return []
     if recruiting is None and not all(item[4] for item in raw):
