@@ -130,43 +130,63 @@ _CONJ_TERMS: dict[int, str] = dict(_CONJUNCTIONS)
 _CONJ_INDICES = tuple(i for i, _ in _CONJUNCTIONS)
 
 
+# What a label's cues need of one feature with a non-zero weight: its column, cue kind (or
+# term, for a conjunction), |weight| (the rank of its cues), the weight as cues show it (3
+# decimals) and the weight itself
+_Weighed = tuple[int, str, float, float, float]
+
+
+class _CuePlan:
+    """Label ``j``'s non-zero weights, looked up by span feature name and listed for the
+    conjunctions (feature values are finite: a zero weight's contribution, 0, never reaches
+    _MIN_CONTRIBUTION), computed once per batch by :func:`decide`."""
+
+    __slots__ = ("conjunctions", "label", "spanned")
+
+    def __init__(self, model: LinearModel, j: int) -> None:
+        column: list[float] = model.weights[:, j].tolist()
+        self.label: str = model.labels[j]
+        self.spanned: dict[str, _Weighed] = {}
+        for name, (i, kind) in _SPAN_FEATURE.items():
+            weight = column[i]
+            if weight != 0.0:
+                self.spanned[name] = (i, kind, abs(weight), round(weight, 3), weight)
+        self.conjunctions: tuple[_Weighed, ...] = tuple(
+            [
+                (i, _CONJ_TERMS[i], abs(column[i]), round(column[i], 3), column[i])
+                for i in _CONJ_INDICES
+                if column[i] != 0.0
+            ]
+        )
+
+
 def _cues(
     model: LinearModel,
     j: int,
     row: FeatureRow,
     norm: Normalised,
-    column: list[float] | None = None,
-    rounded: list[float] | None = None,
-    conjunctions: tuple[int, ...] = _CONJ_INDICES,
+    plan: _CuePlan | None = None,
 ) -> tuple[Cue, ...]:
-    """The strongest contributions to label ``j``: Cue objects only for the ones kept.
-
-    ``column`` is label ``j``'s weights as plain floats and ``rounded`` the same rounded to 3
-    decimals, as cues show them, ``conjunctions`` the conjunction columns to look at (all, or
-    the ones with a non-zero weight): ``decide`` computes them once per batch.
-    """
-    if column is None:
-        column = model.weights[:, j].tolist()
-    if rounded is None:
-        rounded = [round(weight, 3) for weight in column]
+    """The strongest contributions to label ``j``: Cue objects only for the ones kept
+    (``plan``, label ``j``'s :class:`_CuePlan`, is computed when not given)."""
+    if plan is None:
+        plan = _CuePlan(model, j)
+    spanned = plan.spanned
     values = row.values
     plain = not norm.layers
     size = len(norm.text)
-    # (original start, original end, n, term, kind, column, strength), n in the order found;
-    # the original span is mapped at once (cheap, pure) so that one tuple serves both sorts
-    found: list[tuple[int, int, int, str, str, int, float]] = []
+    # (original start, original end, n, term, kind, shown weight, strength), n in the order
+    # found; the original span is mapped at once (cheap, pure) so that one tuple serves both
+    # sorts
+    found: list[tuple[int, int, int, str, str, float, float]] = []
     seen: set[tuple[int, int, str]] = set()
     for name, spans in row.spans.items():
-        known = _SPAN_FEATURE.get(name)
+        known = spanned.get(name)
         if known is None:
             continue
-        i, kind = known
-        weight = column[i]
-        if weight == 0.0:  # (feature values are finite: the contribution is 0)
-            continue
+        i, kind, strength, shown, weight = known
         if abs(weight * values[i]) < _MIN_CONTRIBUTION:
             continue
-        strength = abs(weight)
         count = len(spans)
         for k in range(4 if count > 4 else count):  # the first four (no slice copied)
             span = spans[k]
@@ -179,32 +199,27 @@ def _cues(
                     o_start, o_end = start, end  # what Normalised.span gives without layers
                 else:
                     o_start, o_end = norm.span(start, end)
-                found.append((o_start, o_end, len(found), term, kind, i, strength))
-    for i in conjunctions:  # in column order
+                found.append((o_start, o_end, len(found), term, kind, shown, strength))
+    for i, term, strength, shown, weight in plan.conjunctions:  # in column order
         value = values[i]
-        if value:
-            weight = column[i]
-            if abs(weight * value) >= _MIN_CONTRIBUTION:
-                found.append((0, 0, len(found), _CONJ_TERMS[i], "feature", i, abs(weight)))
+        if value and abs(weight * value) >= _MIN_CONTRIBUTION:
+            found.append((0, 0, len(found), term, "feature", shown, strength))
     if len(found) > _MAX_CUES:
         found.sort(key=_strongest_first)  # stable: ties stay in the order found
         # n: the rank in that order, as the tie-break of the sort by original span
         found = [
-            (o_start, o_end, n, term, kind, i, strength)
-            for n, (o_start, o_end, _, term, kind, i, strength) in enumerate(found[:_MAX_CUES])
+            (o_start, o_end, n, term, kind, shown, strength)
+            for n, (o_start, o_end, _, term, kind, shown, strength) in enumerate(found[:_MAX_CUES])
         ]
     if len(found) > 1:
         found.sort()  # (o_start, o_end, n) is unique: the rest is never compared
-    label = model.labels[j]
+    label = plan.label
     return tuple(
-        [
-            Cue(label, term, start, end, kind, rounded[i])
-            for start, end, _, term, kind, i, _ in found
-        ]
+        [Cue(label, term, start, end, kind, shown) for start, end, _, term, kind, shown, _ in found]
     )
 
 
-def _strongest_first(item: tuple[int, int, int, str, str, int, float]) -> float:
+def _strongest_first(item: tuple[int, int, int, str, str, float, float]) -> float:
     return -item[6]
 
 
@@ -247,14 +262,15 @@ def decide(
         labels: list[int] = at_j.tolist()
         decisions: list[bool] = decided_matrix[at_m, at_j].tolist()
         label_scores: list[Any] = rounded_scores[at_m, at_j].tolist()  # boxed floats, kept so
-        columns: list[list[float]] = model.weights.T.tolist()
-        rounded: list[list[float]] = [[round(weight, 3) for weight in column] for column in columns]
-        conj = _conjunctions_by_label(columns)
+        plans: dict[int, _CuePlan] = {}
         names = model.labels
         for p in range(len(messages)):
             m = messages[p]
             j = labels[p]
-            cues = _cues(model, j, rows[m], norms[m], columns[j], rounded[j], conj[j])
+            plan = plans.get(j)
+            if plan is None:
+                plan = plans[j] = _CuePlan(model, j)
+            cues = _cues(model, j, rows[m], norms[m], plan)
             shared_rows[m][j] = LabelScore(names[j], label_scores[p], decisions[p], cues)
     return [tuple(labels_of_message) for labels_of_message in shared_rows]
 
@@ -279,9 +295,3 @@ def _fill_table(keys: np.ndarray, rounded_scores: np.ndarray) -> None:
         if not _FILLED[key]:
             _TABLE[key] = LabelScore(LABELS[key // _TABLE_SIZE], values[n], False)
             _FILLED[key] = True
-
-
-def _conjunctions_by_label(columns: list[list[float]]) -> list[tuple[int, ...]]:
-    """Per label, the conjunction columns with a non-zero weight: feature values are finite,
-    so a zero weight's contribution (0) never reaches _MIN_CONTRIBUTION."""
-    return [tuple(i for i in _CONJ_INDICES if column[i] != 0.0) for column in columns]

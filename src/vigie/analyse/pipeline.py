@@ -12,14 +12,20 @@ import contextlib
 import gc
 import json
 import sys
-from array import array
 from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
 import numpy as np
 
-from vigie.analyse.batch import ExtractFn, analyses, entities_of, feature_rows, normalise_all
+from vigie.analyse.batch import (
+    ExtractFn,
+    analyses,
+    entities_of,
+    feature_rows,
+    matrix_entries,
+    normalise_all,
+)
 from vigie.analyse.detect import LinearModel, decide, default_model_path
 from vigie.analyse.features import FEATURES, FeatureRow, term_note
 from vigie.analyse.lexicon import Lexicon, load_lexicon
@@ -98,14 +104,12 @@ class Analyser:
         entities = entities_of(self.extract, clean, norms)
         annotated = getattr(self.matcher, "annotate", None) is term_note
         rows = feature_rows(self.matcher, norms, entities, with_spans, annotated)
-        # one flat C array of doubles, then a view: numpy need not inspect every nested float
-        # (array.fromlist converts a whole list in C, twice as fast as iterating a chain)
-        flat = array("d")
-        append_row = flat.fromlist
-        for row in rows:
-            append_row(row.values)
-        matrix = np.frombuffer(flat, dtype=np.float64) if flat else np.zeros(0, np.float64)
-        return matrix.reshape(len(rows), len(FEATURES)), rows, norms, entities
+        width = len(FEATURES)
+        matrix = np.zeros(len(rows) * width, dtype=np.float64)
+        at, values = matrix_entries(rows, width)
+        if at:
+            matrix[np.array(at, dtype=np.intp)] = np.array(values, dtype=np.float64)
+        return matrix.reshape(len(rows), width), rows, norms, entities
 
     def __call__(self, texts: Sequence[str]) -> list[Analysis]:
         """One :class:`~vigie.model.Analysis` per text, in order; an empty batch gives []."""
