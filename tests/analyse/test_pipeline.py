@@ -6,9 +6,14 @@ import copy
 import json
 import pickle
 import re
+from pathlib import Path
 
 import pytest
 
+from vigie.analyse.batch import entities_of
+from vigie.analyse.extract import extract
+from vigie.analyse.extract.message import extract_all
+from vigie.analyse.normalise import normalise
 from vigie.analyse.pipeline import Analyser
 from vigie.analyse.risk import risk
 from vigie.model import LABELS, Analysis, LabelScore
@@ -87,6 +92,25 @@ def test_extraction_failure_costs_only_that_message() -> None:
     with pytest.warns(RuntimeWarning, match="E320"):
         results = analyser(["🍫 10g 70€", "hello"])
     assert len(results) == 2 and results[0].entities == ()
+
+
+def test_batch_extraction_equals_message_by_message(shared_data: Path) -> None:
+    texts = list(BATCH)
+    for path in sorted((shared_data / "labelled").glob("*.jsonl")):
+        with path.open(encoding="utf-8") as handle:
+            texts += [json.loads(line)["text"] for line in handle if line.strip()][:300]
+    norms = [normalise(text) for text in texts]
+    assert extract_all(texts, norms) == [
+        extract(t, n) if t else [] for t, n in zip(texts, norms, strict=True)
+    ]
+
+
+def test_a_failing_batch_extraction_is_redone_message_by_message() -> None:
+    texts = ["🍫 10g 70€", "hello"]
+    norms = [normalise(texts[0])]  # one missing: the batch fails, then only message 1
+    with pytest.warns(RuntimeWarning, match="E320"):
+        found = entities_of(extract, texts, norms)
+    assert found == [extract(texts[0]), []]
 
 
 def test_works_without_extraction() -> None:

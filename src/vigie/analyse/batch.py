@@ -10,6 +10,8 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 
+from vigie.analyse.extract.message import extract as _extract
+from vigie.analyse.extract.message import extract_all
 from vigie.analyse.features import FeatureRow, message_features, scanned_features
 from vigie.analyse.matcher import Matcher
 from vigie.analyse.normalise import Normalised, normalise
@@ -36,6 +38,11 @@ def entities_of(
     extract: ExtractFn | None, texts: list[str], norms: list[Normalised]
 ) -> list[list[Entity]]:
     """Each text's entities; a failing extractor costs that text its entities, not the batch."""
+    if extract is _extract:  # the default extractor: stage by stage over the batch
+        try:
+            return extract_all(texts, norms)
+        except Exception:  # one message failed: redone message by message below, to isolate it
+            pass
     out: list[list[Entity]] = []
     if extract is None:
         for _ in texts:

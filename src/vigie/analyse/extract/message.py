@@ -18,7 +18,7 @@ from vigie.analyse.extract.schedules import find_schedules
 from vigie.analyse.normalise import Normalised
 from vigie.model import Entity
 
-__all__ = ["VERSION", "extract"]
+__all__ = ["VERSION", "extract", "extract_all"]
 
 VERSION = "extract.v2"  # v2: dotted thousands, no function words as handles
 _ORDER = attrgetter("start", "type", "end")  # the sort key, computed in C
@@ -54,3 +54,51 @@ def extract(text: str, norm: Normalised | None = None) -> list[Entity]:
     if len(found) > 1:
         found.sort(key=_ORDER)
     return found
+
+
+def extract_all(texts: list[str], norms: list[Normalised]) -> list[list[Entity]]:
+    """``[extract(text, norm) for text, norm in zip(texts, norms)]``, faster on a batch.
+
+    Each extractor runs over the whole batch before the next one: its automata and regexes
+    stay in the CPU caches instead of being evicted by the other extractors' at every message
+    (about 10 % faster). Every message sees the same calls in the same order as in
+    :func:`extract`, so the results are the same. An extractor that raises stops the batch:
+    the caller can then extract message by message to isolate the failing one.
+    """
+    out: list[list[Entity]] = [[] for _ in texts]
+    docs: list[Doc] = []
+    at: list[int] = []  # the message of each doc (empty texts have none)
+    for m, text in enumerate(texts):
+        if text:
+            docs.append(Doc(text, norms[m]))
+            at.append(m)
+    hits = [find_products(doc) for doc in docs]
+    identifiers = [find_contacts(doc) + find_crypto(doc) for doc in docs]
+    found = [product_entities(doc, doc_hits) for doc, doc_hits in zip(docs, hits, strict=True)]
+    paid: list[bool] = []
+    for d, doc in enumerate(docs):
+        pay: list[Entity] = []
+        if doc.has_digit or "€" in doc.folded or "$" in doc.folded:
+            found[d] += find_offers(doc, hits[d])
+            pay = find_pay(doc)
+            found[d] += pay
+        paid.append(bool(pay))
+    for d, doc in enumerate(docs):
+        found[d] += find_schedules(doc)
+    for d, doc in enumerate(docs):
+        found[d] += find_places(doc)
+    for d, doc in enumerate(docs):
+        found[d] += find_roles(doc, recruiting=True if paid[d] else None)
+    for d, doc in enumerate(docs):
+        found[d] += find_payments(doc)
+    for d in range(len(docs)):
+        entities = found[d]
+        ids = identifiers[d]
+        if ids:  # as in extract()
+            spans = SpanSet([(e.start, e.end) for e in ids])
+            entities = [e for e in entities if not spans.overlaps(e.start, e.end)]
+            entities += ids
+        if len(entities) > 1:
+            entities.sort(key=_ORDER)
+        out[at[d]] = entities
+    return out
