@@ -102,20 +102,28 @@ class LinearModel:
 
     def held_down(self, matrix: np.ndarray) -> np.ndarray:
         """Which labels context cues (``negation:*``) pushed below their threshold."""
-        if matrix.shape[0] == 0:
-            return np.zeros((0, len(self.labels)), dtype=bool)
-        columns = list(_NEGATION_INDICES)
-        pulled = matrix[:, columns] @ self.weights[columns, :]
-        z = matrix @ self.weights + self.bias - pulled
-        without = 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
-        return np.greater_equal(without, self.thresholds) & np.less(pulled, 0.0)
+        return self.scores_and_held(matrix)[1]
 
     def scores(self, matrix: np.ndarray) -> np.ndarray:
         """Scores in [0, 1] for a (messages x features) matrix: one row per message."""
         if matrix.shape[0] == 0:
             return np.zeros((0, len(self.labels)))
+        return _sigmoid(matrix @ self.weights + self.bias)
+
+    def scores_and_held(self, matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`scores` and :meth:`held_down` together, the linear part computed once."""
+        if matrix.shape[0] == 0:
+            return np.zeros((0, len(self.labels))), np.zeros((0, len(self.labels)), dtype=bool)
         z = matrix @ self.weights + self.bias
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
+        columns = list(_NEGATION_INDICES)
+        pulled = matrix[:, columns] @ self.weights[columns, :]
+        without = _sigmoid(z - pulled)
+        held = np.greater_equal(without, self.thresholds) & np.less(pulled, 0.0)
+        return _sigmoid(z), held
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
 
 
 _FEATURE_INDEX = {name: i for i, name in enumerate(FEATURES)}

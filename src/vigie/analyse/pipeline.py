@@ -128,8 +128,8 @@ class Analyser:
 
     def _analyse(self, texts: Sequence[str]) -> list[Analysis]:
         matrix, rows, norms, entities = self.featurise(texts)
-        scores = self.model.scores(matrix)
-        labels = decide(self.model, scores, rows, norms, self.model.held_down(matrix))
+        scores, held = self.model.scores_and_held(matrix)
+        labels = decide(self.model, scores, rows, norms, held)
         # risk() of a message with no decided label is 0.2 x its top (rounded) score
         undecided: list[bool] = (~np.any(scores >= self.model.thresholds, axis=1)).tolist()
         tops: list[float] = np.round(scores, 4).max(axis=1).tolist()
