@@ -55,10 +55,9 @@ def peak_rss_mb() -> float:
 
 def stage_times(texts: list[str]) -> dict[str, float]:
     """Microseconds per message of each stage, one pass over the mix."""
+    from vigie.analyse.extract.message import extract_all
     from vigie.analyse.normalise import normalise
     from vigie.analyse.pipeline import Analyser
-
-    from vigie.analyse.extract.message import extract_all
 
     detector = Analyser(extract=False)
     out: dict[str, float] = {}
