@@ -67,6 +67,152 @@ _AFTER_NUMBER = re.compile(
     rf"|(?P<unit>{_UNIT_WORDS})(?!\w)|(?P<hour>h(?:[0-5]\d)?)\b|(?P<age>ans)\b|(?P<percent>%)"
     r"|(?P<fraction>/\d{1,2} ?(?:oz|ounce|once|lb)\b)|(?P<times>x)\b)?"
 )
+
+
+def _spelled(alternatives: str) -> tuple[str, ...]:
+    """The words of a regex alternation of plain words where a letter may be optional
+    ("grammes?|gramm?s?" -> grammes, gramme, gramms, gramm, grams, gram)."""
+    words: list[str] = []
+    for alternative in alternatives.split("|"):
+        spelled = [""]
+        for k, char in enumerate(alternative):
+            if char == "?":
+                continue
+            assert char.isalnum(), alternative  # plain words, "?" after a letter
+            optional = alternative[k + 1 : k + 2] == "?"
+            spelled = [w + char for w in spelled] + (spelled if optional else [])
+        words.extend(spelled)
+    return tuple(words)
+
+
+# _after_number below does what _AFTER_NUMBER.match does, without the regex engine. Every word
+# of the regex ends in a word character and is followed by \b (or (?!\w)), so that it matches
+# at q exactly when the run of word characters starting at q *is* that word: which of a set of
+# words matches no longer depends on the order of the alternatives, only on that run.
+_CURRENCY_WORDS: Final = frozenset(_spelled("eur|euros?|e|balles|usd|gbp|dollars?|boules?"))
+_ARTICLES: Final = ("le", "la", "les", "/", "par", "per", "a", "the", "each", "an")
+_ARTICLES_BY_FIRST: Final = {
+    first: tuple(article for article in _ARTICLES if article[0] == first)
+    for first in dict.fromkeys(article[0] for article in _ARTICLES)
+}
+_PER_UNIT_WORDS: Final = frozenset(_spelled(_PER_UNIT))
+_PER_DAY_WORDS: Final = frozenset(_spelled(_PER_DAY))
+_UNIT_SET: Final = frozenset(_spelled(_UNIT_WORDS))
+_FRACTION_WORDS: Final = frozenset(("oz", "ounce", "once", "lb"))
+_LONGEST_WORD: Final = max(
+    map(len, _CURRENCY_WORDS | _PER_UNIT_WORDS | _PER_DAY_WORDS | _UNIT_SET | _FRACTION_WORDS)
+)
+# what _after_number found after the number: the _AFTER_NUMBER group that matched, besides
+# "currency" (AFTER_CURRENCY, a bit of its own); _AFTER_DOSE is a "unit" in _DOSE_UNITS
+_AFTER_PER_UNIT: Final = 2
+_AFTER_PER_DAY: Final = 4
+_AFTER_UNIT: Final = 6
+_AFTER_DOSE: Final = 8
+_AFTER_FRACTION: Final = 10
+_AFTER_TIMES: Final = 12
+_AFTER_HOUR: Final = 14
+_AFTER_AGE: Final = 16
+_AFTER_PERCENT: Final = 18
+_AFTER_CURRENCY: Final = 1
+_AFTER_KINDS: Final = 32  # code = stop * _AFTER_KINDS + kind (| _AFTER_CURRENCY)
+
+
+def _word_end(text: str, q: int, size: int) -> int:
+    r"""The end of the run of word characters (regex \w: alphanumeric or "_") starting at
+    ``q``, or -1 when the run is longer than every word _after_number looks for."""
+    stop = q + _LONGEST_WORD + 1 if q + _LONGEST_WORD + 1 < size else size
+    k = q
+    while k < stop:
+        char = text[k]
+        if not (char.isalnum() or char == "_"):
+            return k
+        k += 1
+    return k if k < q + _LONGEST_WORD + 1 else -1
+
+
+def _is_word_char(text: str, q: int, size: int) -> bool:
+    if q >= size:
+        return False
+    char = text[q]
+    return char.isalnum() or char == "_"
+
+
+def _after_number(text: str, pos: int, size: int) -> int:
+    """``_AFTER_NUMBER.match(text, pos)`` as a code: its end times _AFTER_KINDS, plus the
+    _AFTER_* kind of the group that matched after the currency (0: none), plus
+    _AFTER_CURRENCY when the currency group matched. The regex never backtracks into its
+    optional space and currency (what follows them is optional: their first choice always
+    leads to a match), and its alternatives are tried here in the regex's order."""
+    if pos < size and text[pos] == " ":
+        pos += 1
+    currency = 0
+    if pos < size:
+        if text[pos] in "€$£":
+            currency = _AFTER_CURRENCY
+            pos += 1
+        else:
+            k = _word_end(text, pos, size)
+            if k > pos and text[pos:k] in _CURRENCY_WORDS:
+                currency = _AFTER_CURRENCY
+                pos = k
+        if currency and pos < size and text[pos] == " ":
+            pos += 1
+    if pos >= size:
+        return pos * _AFTER_KINDS + currency
+    first = text[pos]
+    # (le|la|les|/|par|per|a|the|each|an) ?(per_unit|per_day)\b, the articles that start with
+    # the first character in the regex's order; after a space, the word cannot start at the
+    # space (the path without it fails)
+    for article in _ARTICLES_BY_FIRST.get(first, ()):
+        if text[pos : pos + len(article)] == article:
+            q = pos + len(article)
+            if q < size and text[q] == " ":
+                q += 1
+            k = _word_end(text, q, size)
+            if k > q:
+                word = text[q:k]
+                if word in _PER_UNIT_WORDS:
+                    return k * _AFTER_KINDS + _AFTER_PER_UNIT + currency
+                if word in _PER_DAY_WORDS:
+                    return k * _AFTER_KINDS + _AFTER_PER_DAY + currency
+    k = _word_end(text, pos, size)
+    if k > pos:
+        word = text[pos:k]
+        if word in _UNIT_SET:  # (units)(?!\w)
+            kind = _AFTER_DOSE if word in _DOSE_UNITS else _AFTER_UNIT
+            return k * _AFTER_KINDS + kind + currency
+        if first == "h":  # h(?:[0-5]\d)?\b
+            if (
+                pos + 2 < size
+                and text[pos + 1] in "012345"
+                and text[pos + 2].isdecimal()
+                and not _is_word_char(text, pos + 3, size)
+            ):
+                return (pos + 3) * _AFTER_KINDS + _AFTER_HOUR + currency
+            if k == pos + 1:
+                return k * _AFTER_KINDS + _AFTER_HOUR + currency
+        if word == "ans":
+            return k * _AFTER_KINDS + _AFTER_AGE + currency
+    if first == "%":
+        return (pos + 1) * _AFTER_KINDS + _AFTER_PERCENT + currency
+    if first == "/" and pos + 1 < size and text[pos + 1].isdecimal():
+        # /\d{1,2} ?(oz|ounce|once|lb)\b: two digits, then one; a space, then none
+        digits = 2 if pos + 2 < size and text[pos + 2].isdecimal() else 1
+        while digits:
+            r = pos + 1 + digits
+            if r < size and text[r] == " ":
+                k = _word_end(text, r + 1, size)
+                if k > r + 1 and text[r + 1 : k] in _FRACTION_WORDS:
+                    return k * _AFTER_KINDS + _AFTER_FRACTION + currency
+            k = _word_end(text, r, size)
+            if k > r and text[r:k] in _FRACTION_WORDS:
+                return k * _AFTER_KINDS + _AFTER_FRACTION + currency
+            digits -= 1
+    if first == "x" and not _is_word_char(text, pos + 1, size):
+        return (pos + 1) * _AFTER_KINDS + _AFTER_TIMES + currency
+    return pos * _AFTER_KINDS + currency
+
+
 # The characters a non-empty _AFTER_NUMBER match can start with (its optional space, then the
 # first characters of its words and signs; tests/analyse/test_fast_paths.py derives this set
 # from the regex). After any other character the match is empty and every group is None; after
@@ -147,11 +293,12 @@ _GATE_THREAT: Final = 8
 _GATE_KEYS: Final = _gate_keys()
 _GATE_VALUES: Final = list(_GATE_KEYS.values())  # by key index
 # The marker lists above in one automaton: one pass tells which gates are open (a marker's value,
-# by its index, is the bit set of the gates it opens). It scans UTF-8 bytes (what _patterns has:
-# ASCII text is encoded there anyway, and UTF-8 is self-synchronising, so a key occurs in the
-# bytes exactly where it occurs in the text), which spares a str automaton's offset conversions
+# by its index, is the bit set of the gates it opens). It scans the bytes _patterns has anyway
+# (the text in Latin-1, "?" for any character above U+00FF): every marker is ASCII without "?",
+# so a marker occurs in those bytes exactly where it occurs in the text
+assert all(marker.isascii() and "?" not in marker for marker in _GATE_KEYS)
 _GATE_BYTES = ahocorasick_rs.BytesAhoCorasick(
-    [marker.encode("utf-8") for marker in _GATE_KEYS],
+    [marker.encode("ascii") for marker in _GATE_KEYS],
     implementation=ahocorasick_rs.Implementation.DFA,
 )
 
@@ -173,7 +320,7 @@ PATTERNS: tuple[str, ...] = (
     "pat:threat",
     "pat:you_will",
 )
-_CAPS = {"pat:price": 3.0, "pat:quantity": 3.0, "pat:hours": 3.0}
+_CAPS: Final = {"pat:price": 3.0, "pat:quantity": 3.0, "pat:hours": 3.0}
 
 _LEX_GROUPS = (  # noqa: SIM905 - one readable block
     "sale:offer sale:menu sale:order sale:unit sale:quality sale:market sale:drug promotion "
@@ -238,7 +385,7 @@ FEATURES: tuple[str, ...] = (
     *_ENTITY,
     *_CONJUNCTIONS,
 )
-_INDEX = {name: i for i, name in enumerate(FEATURES + _HELPERS)}
+_INDEX: Final = {name: i for i, name in enumerate(FEATURES + _HELPERS)}
 _LEX_CAP: Final = 2.0
 _STRONG_PRODUCT = 0.6
 
@@ -298,9 +445,6 @@ def _add(
             found.append((start, end, text[start:end]))
 
 
-_NO_GROUPS: tuple[str | None, ...] = (None,) * _AFTER_NUMBER.groups
-
-
 def _ascii_number_end(raw: bytes, marks: bytes, start: int) -> int:
     """``_NUMBER.match(text, start).end()`` on ASCII text, read off ``raw`` (the ASCII text as bytes)
     and ``marks`` (the same through _DIGIT_MARKS), ``start`` on a digit, without a Match
@@ -336,13 +480,27 @@ def _patterns(
     menu = line_no = counted_to = 0
     line_end = -1
     line_ok = line_price = line_quantity = False
-    # the numbers of _NUMBER.finditer(text), one after the other
-    ascii_text = text.isascii()
-    raw = text.encode("ascii") if ascii_text else b""
-    marks = raw.translate(_DIGIT_MARKS) if ascii_text else b""
+    # the numbers of _NUMBER.finditer(text), one after the other, found in ``marks`` when the
+    # only digits (\d: Unicode decimals) are 0-9: always in ASCII and Latin-1 (one byte per
+    # character, "?" for the characters above U+00FF; the only decimals of Latin-1 are 0-9)
+    wide = False  # characters above U+00FF
+    scan_bytes = True
+    if text.isascii():
+        raw = text.encode("ascii")
+    else:
+        raw = text.encode("latin-1", "replace")
+        wide = raw.count(63) > text.count("?")
+        if wide:  # a "?" of raw that is no "?" of the text: a decimal there needs the regex
+            at = raw.find(63)
+            while at >= 0:
+                if text[at].isdecimal():
+                    scan_bytes = False
+                    break
+                at = raw.find(63, at + 1)
+    marks = raw.translate(_DIGIT_MARKS) if scan_bytes else b""
     search = 0
     while True:
-        if ascii_text:
+        if scan_bytes:
             start = marks.find(48, search)
             if start < 0:
                 break
@@ -372,53 +530,54 @@ def _patterns(
         inside = previous.isalnum() or previous in ".,"  # inside a token: "mp3", "h24"
         if inside and not for_menu:
             continue
-        # _AFTER_NUMBER.match(text, end), run only when it can match more than a space
-        after: re.Match[str] | None = None
+        # _AFTER_NUMBER.match(text, end) (as _after_number's code), run only when it can
+        # match more than a space
+        code = 0
         stop = end
         if end < size:
             following = text[end]
             if following == " ":
                 stop = end + 1
                 if end + 1 < size and text[end + 1] in _AFTER_SPACE:
-                    after = _AFTER_NUMBER.match(text, end)
+                    code = _after_number(text, end, size)
+                    stop = code // _AFTER_KINDS
             elif following in _AFTER_FIRST:
-                after = _AFTER_NUMBER.match(text, end)
-        groups = _NO_GROUPS
-        if after is not None:
-            stop = after.end()
-            groups = after.groups()
-        currency, per_unit, per_day, unit, hour, age, percent, fraction, times = groups
+                code = _after_number(text, end, size)
+                stop = code // _AFTER_KINDS
+        currency = code & _AFTER_CURRENCY
+        kind = code % _AFTER_KINDS - currency
         if for_menu:
             if currency or previous in "€$£":
                 line_price = True
-            if unit or per_unit:
+            if kind in (_AFTER_UNIT, _AFTER_DOSE, _AFTER_PER_UNIT):
                 line_quantity = True
         if inside:
             continue
         if previous in "€$£" or (start > 1 and text[start - 2] in "€$£"):
             _add("pat:price", values, spans, start - 1, stop, text)
-        if after is None or stop == end:  # no group matched
-            continue
         if currency:
             _add("pat:price", values, spans, start, stop, text)
-        if per_unit:
+        if kind == 0:  # no other group matched
+            continue
+        if kind == _AFTER_PER_UNIT:
             _add("pat:price_per_unit", values, spans, start, stop, text)
-        elif per_day:
+        elif kind == _AFTER_PER_DAY:
             _add("pat:pay_per_day", values, spans, start, stop, text)
-        elif unit or fraction:
+        elif kind in (_AFTER_UNIT, _AFTER_FRACTION):
             _add("pat:quantity", values, spans, start, stop, text)
-            if unit in _DOSE_UNITS:
-                _add("pat:dose", values, spans, start, stop, text)
-        elif times:
+        elif kind == _AFTER_DOSE:
+            _add("pat:quantity", values, spans, start, stop, text)
+            _add("pat:dose", values, spans, start, stop, text)
+        elif kind == _AFTER_TIMES:
             _add("pat:multiplier", values, spans, start, stop, text)
-        elif hour:
+        elif kind == _AFTER_HOUR:
             number = text[start:end]
             if "." not in number and "," not in number and int(number) <= 24:
                 _add("pat:hours", values, spans, start, stop, text)
-        elif age:
+        elif kind == _AFTER_AGE:
             if 10 <= float(text[start:end].replace(",", ".")) <= 17:
                 _add("pat:age", values, spans, start, stop, text)
-        elif percent:
+        elif kind == _AFTER_PERCENT:
             if previous == "-" or (start > 1 and text[start - 2] == "-"):
                 _add("pat:percent_off", values, spans, start - 1, stop, text)
             else:
@@ -431,8 +590,9 @@ def _patterns(
         for match in _PHONE.finditer(text):
             _add("pat:phone", values, spans, match.start(), match.end(), text)
     gates = 0
-    encoded = raw if ascii_text else text.encode("utf-8", "surrogatepass")
-    for index, _, _ in _GATE_BYTES.find_matches_as_indexes(encoded, overlapping=True):
+    # (raw, not UTF-8: every marker is ASCII and has no "?", so that it occurs in raw exactly
+    # where it occurs in the text)
+    for index, _, _ in _GATE_BYTES.find_matches_as_indexes(raw, overlapping=True):
         gates |= _GATE_VALUES[index]
     if gates & _GATE_LINK:
         for match in _LINK.finditer(text):
@@ -456,13 +616,14 @@ def _patterns(
     if gates & _GATE_YOU:
         for match in _YOU_WILL.finditer(text):
             _add("pat:you_will", values, spans, match.start(), match.end(), text)
-    if not ascii_text:
+    if wide:  # (Latin-1 has no emoji)
+        encoded = text.encode("utf-8", "surrogatepass")
         emojis = len(_EMOJI_UTF8_4.findall(encoded)) + len(_EMOJI_UTF8_3.findall(encoded))
         if emojis:
             values[_EMOJI_COLUMN] = min(emojis, 12) / 4.0
 
 
-TermNote = tuple[str, int, float, "str | None", object, str]  # object: the key stays boxed
+TermNote = tuple[str, int, float, "str | None", str, str]
 
 
 def term_note(term: Term) -> TermNote:
@@ -477,7 +638,9 @@ def term_note(term: Term) -> TermNote:
             product = term.tag
         else:  # "base", "blanche", "pot": a drug only in drug context
             name = "product:weak"
-    return (name, _INDEX[name], term.weight, product, (term.folded, name), term.text)
+    # the key: feature name and folded term in one string (its hash is kept, unlike a tuple's;
+    # no feature name has a NUL, so that the two parts are known from the key)
+    return (name, _INDEX[name], term.weight, product, f"{name}\0{term.folded}", term.text)
 
 
 def message_features(
@@ -500,7 +663,7 @@ def scanned_features(
     values = [0.0] * _ROW_SIZE
     spans: dict[str, list[tuple[int, int, str]]] = {}
     products: set[str] = set()
-    counted: set[object] = set()
+    counted: set[str] = set()
     # positions typed Any: the compiled loop passes them on as they are instead of unboxing
     # and boxing them again
     hits: Sequence[tuple[Any, Any, tuple[TermNote, ...]]] = scanned
@@ -508,9 +671,11 @@ def scanned_features(
         for name, i, weight, product, key, cue in notes:
             if product is not None:
                 products.add(product)
-            if key not in counted:  # a repeated term is not more evidence
-                counted.add(key)
-                values[i] = min(values[i] + weight, _LEX_CAP)
+            seen = len(counted)
+            counted.add(key)
+            if len(counted) > seen:  # a new term (a repeated term is not more evidence)
+                value = values[i] + weight
+                values[i] = value if value < _LEX_CAP else _LEX_CAP
             if with_spans:
                 found = spans.get(name)
                 if found is None:
@@ -524,18 +689,19 @@ def scanned_features(
     if products:
         values[_PRODUCTS_DISTINCT] = float(min(len(products), 3))
     for entity in entities:
-        feature = _ENTITY_FEATURE.get(entity.type)
-        if feature is not None:
-            i = _INDEX[feature]
-            values[i] = min(values[i] + 1.0, 3.0)
+        column = _ENTITY_COLUMN.get(entity.type)
+        if column is not None:
+            value = values[column] + 1.0
+            values[column] = value if value < 3.0 else 3.0
     if scanned or spans or entities:
         for left, pairs in _CONJUNCTIONS_BY_LEFT:
             a = values[left]
             if a:
                 for i, right in pairs:
                     b = values[right]
-                    if b:
-                        values[i] = min(a, b, 1.0)
+                    if b:  # min(a, b, 1.0) (no NaN here)
+                        value = b if b < a else a
+                        values[i] = value if value < 1.0 else 1.0
     del values[_N_FEATURES:]
     return FeatureRow(values, spans)
 
@@ -548,12 +714,13 @@ _LINES: Final = _INDEX["struct:lines"]
 _LENGTH: Final = _INDEX["struct:length"]
 _PRODUCTS_DISTINCT: Final = _INDEX["struct:products_distinct"]
 _EMOJI_COLUMN: Final = _INDEX["struct:emoji"]
+_ENTITY_COLUMN: Final = {kind: _INDEX[feature] for kind, feature in _ENTITY_FEATURE.items()}
 _CONJUNCTION_INDEX = tuple(
     (_INDEX[name], _INDEX[left], _INDEX[right]) for name, (left, right) in _CONJUNCTIONS.items()
 )
 # grouped by left operand: most rows have few non-zero operands, so most groups stop at once
 # (no conjunction is an operand of another, so the order of evaluation does not matter)
-_CONJUNCTIONS_BY_LEFT: tuple[tuple[int, tuple[tuple[int, int], ...]], ...] = tuple(
+_CONJUNCTIONS_BY_LEFT: Final[tuple[tuple[int, tuple[tuple[int, int], ...]], ...]] = tuple(
     (left, tuple((i, right) for i, l2, right in _CONJUNCTION_INDEX if l2 == left))
     for left in dict.fromkeys(left for _, left, _ in _CONJUNCTION_INDEX)
 )
