@@ -8,11 +8,14 @@ replaced (test_fast_paths.py compares the whole _patterns with its first impleme
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from vigie.analyse import features
+from vigie.analyse.lexicon import load_lexicon
+from vigie.analyse.matcher import Matcher, overlapping_matches
 
 from .test_fast_paths import _assert_patterns_as_before
 
@@ -110,3 +113,53 @@ _NUMBER_TEXTS = st.lists(
 @example("é 0612345678 ?")
 def test_patterns_on_non_ascii_numbers_as_before(text: str) -> None:
     _assert_patterns_as_before(text)
+
+
+# --- Matcher._kept: matches kept as they come while in (start, longest first) order --------
+_MATCHER = Matcher(load_lexicon().terms, features.term_note)
+# keys that nest and overlap ("on recrute", "recrute"), plurals, word edges
+_NESTING = sorted(key for key in _MATCHER._keys if " " in key)[::25]
+_KEY_PIECES = st.sampled_from(
+    [
+        *_MATCHER._keys[::60],
+        *_NESTING,
+        *(key.split()[-1] for key in _NESTING),
+        *("s", "x", " ", "é", "'", "-", "a", "\ud800"),
+    ]
+)
+
+
+def _old_kept(matcher: Matcher, text: str) -> list[tuple[int, int, tuple[Any, ...]]]:
+    """The previous implementation: every boundary-respecting match, sorted, then filtered."""
+    size = len(text)
+    raw = []
+    for index, start, end in overlapping_matches(matcher._automaton, text):
+        length, left_word, right_word, _, notes = matcher._payloads[index]
+        if left_word and start and text[start - 1].isalnum():
+            continue
+        if right_word and end < size and text[end].isalnum():
+            if length < 4 or text[end] not in "sx" or (end + 1 < size and text[end + 1].isalnum()):
+                continue
+            end += 1
+        raw.append((start, -end, len(raw), notes))
+    raw.sort(key=lambda item: item[:3])
+    kept: list[tuple[int, int, tuple[Any, ...]]] = []
+    last_start = last_end = -1
+    for start, negative_end, _, notes in raw:
+        end = -negative_end
+        if kept and end <= last_end and start >= last_start:
+            continue
+        kept.append((start, end, notes))
+        last_start, last_end = start, end
+    return kept
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(_KEY_PIECES, max_size=12).map(" ".join) | st.lists(_KEY_PIECES).map("".join))
+@example("on recrute des guetteurs")
+@example("armes arme armesx")
+def test_matcher_scan_is_the_sorted_filter(text: str) -> None:
+    assert _MATCHER.scan(text) == _old_kept(_MATCHER, text)
+    assert [(hit.start, hit.end) for hit in _MATCHER.find(text)] == [
+        (start, end) for start, end, notes in _old_kept(_MATCHER, text) for _ in notes
+    ]
