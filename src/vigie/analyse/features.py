@@ -55,11 +55,13 @@ _PER_UNIT = (
     r"piece|plaque|kilo|kg|oz"
 )
 _PER_DAY = r"j|jour|jours|journee|jrs?|day|days|semaine|sem|week|nuit|night|shift"
-_DOSE_UNITS = frozenset({"mg", "mcg", "ug", "µg"})
-_NUMBER = re.compile(r"\d\d{0,5}(?:[.,]\d{1,3})?")  # \d{1,6}: a leading class is searched faster
+_DOSE_UNITS: Final = frozenset({"mg", "mcg", "ug", "µg"})
+_NUMBER: Final = re.compile(
+    r"\d\d{0,5}(?:[.,]\d{1,3})?"
+)  # \d{1,6}: a leading class is searched faster
 # ASCII text encoded and translated with this table has "0" where it has a digit, " " elsewhere:
 # bytes.find then finds where the next number starts much faster than a regex search
-_DIGIT_MARKS = bytes(48 if 48 <= code <= 57 else 32 for code in range(256))
+_DIGIT_MARKS: Final = bytes(48 if 48 <= code <= 57 else 32 for code in range(256))
 # What follows a number: a currency, "per <unit>" or "per <day>", a unit, an hour, an age, "%".
 _AFTER_NUMBER = re.compile(
     r" ?(?:(?P<currency>€|eur\b|euros?\b|e\b|balles\b|\$|£|usd\b|gbp\b|dollars?\b|boules?\b) ?)?"
@@ -146,19 +148,27 @@ def _after_number(text: str, pos: int, size: int) -> int:
     if pos < size and text[pos] == " ":
         pos += 1
     currency = 0
+    k = -2  # the end of the word at pos, when known
+    word = ""
     if pos < size:
         if text[pos] in "€$£":
             currency = _AFTER_CURRENCY
             pos += 1
         else:
             k = _word_end(text, pos, size)
-            if k > pos and text[pos:k] in _CURRENCY_WORDS:
-                currency = _AFTER_CURRENCY
-                pos = k
+            if k > pos:
+                word = text[pos:k]
+                if word in _CURRENCY_WORDS:
+                    currency = _AFTER_CURRENCY
+                    pos = k
+                    k = -2
         if currency and pos < size and text[pos] == " ":
             pos += 1
     if pos >= size:
         return pos * _AFTER_KINDS + currency
+    if k == -2:
+        k = _word_end(text, pos, size)
+        word = text[pos:k] if k > pos else ""
     first = text[pos]
     # (le|la|les|/|par|per|a|the|each|an) ?(per_unit|per_day)\b, the articles that start with
     # the first character in the regex's order; after a space, the word cannot start at the
@@ -168,16 +178,14 @@ def _after_number(text: str, pos: int, size: int) -> int:
             q = pos + len(article)
             if q < size and text[q] == " ":
                 q += 1
-            k = _word_end(text, q, size)
-            if k > q:
-                word = text[q:k]
-                if word in _PER_UNIT_WORDS:
-                    return k * _AFTER_KINDS + _AFTER_PER_UNIT + currency
-                if word in _PER_DAY_WORDS:
-                    return k * _AFTER_KINDS + _AFTER_PER_DAY + currency
-    k = _word_end(text, pos, size)
+            after = _word_end(text, q, size)
+            if after > q:
+                unit = text[q:after]
+                if unit in _PER_UNIT_WORDS:
+                    return after * _AFTER_KINDS + _AFTER_PER_UNIT + currency
+                if unit in _PER_DAY_WORDS:
+                    return after * _AFTER_KINDS + _AFTER_PER_DAY + currency
     if k > pos:
-        word = text[pos:k]
         if word in _UNIT_SET:  # (units)(?!\w)
             kind = _AFTER_DOSE if word in _DOSE_UNITS else _AFTER_UNIT
             return k * _AFTER_KINDS + kind + currency
@@ -217,28 +225,30 @@ def _after_number(text: str, pos: int, size: int) -> int:
 # first characters of its words and signs; tests/analyse/test_fast_paths.py derives this set
 # from the regex). After any other character the match is empty and every group is None; after
 # " " followed by a character outside _AFTER_SPACE it is the space alone, with no group.
-_AFTER_FIRST = " $%/abcdeghklmopqtuxz£µ€"
-_AFTER_SPACE = _AFTER_FIRST[1:]
+_AFTER_FIRST: Final = " $%/abcdeghklmopqtuxz£µ€"
+_AFTER_SPACE: Final = _AFTER_FIRST[1:]
 # Each alternative starts with a literal character, so that the search skips to the characters
 # that can start a match: "0(?<!\w0)" is "\b0" and "t(?<!\wt)" is "\bt" (0 and t are word
 # characters), "@(?<![\w.]@)" is "(?<![\w.])@", "(?:\+|00)X" is "\+X|00X".
-_PHONE = re.compile(
+_PHONE: Final = re.compile(
     r"\+\d{1,3}[ .-]?\d(?:[ .-]?\d\d){4}|00\d{1,3}[ .-]?\d(?:[ .-]?\d\d){4}"
     r"|0(?<!\w0)[1-9](?:[ .-]?\d\d){4}\b"
 )
-_LINK = re.compile(r"https?://|www\.|t(?<!\wt)\.me/|telegram\.me/|wa\.me/|snapchat\.com/|\.onion\b")
-_TELEGRAM = re.compile(r"t(?<!\wt)\.me/|telegram\.me/|joinchat")
-_HANDLE = re.compile(r"@(?<![\w.]@)[a-z0-9_]{3,32}\b")
-_THREAT = re.compile(rf"(?:{'|'.join(_THREAT_PRONOUNS)})'? ?{_THREAT_VERBS}")
+_LINK: Final = re.compile(
+    r"https?://|www\.|t(?<!\wt)\.me/|telegram\.me/|wa\.me/|snapchat\.com/|\.onion\b"
+)
+_TELEGRAM: Final = re.compile(r"t(?<!\wt)\.me/|telegram\.me/|joinchat")
+_HANDLE: Final = re.compile(r"@(?<![\w.]@)[a-z0-9_]{3,32}\b")
+_THREAT: Final = re.compile(rf"(?:{'|'.join(_THREAT_PRONOUNS)})'? ?{_THREAT_VERBS}")
 # the pronoun glued to the subject or verb: "jte baise", "jvais tencule"
-_THREAT_GLUED = re.compile(
+_THREAT_GLUED: Final = re.compile(
     rf"j(?:te|t'|vous|vs) ?{_THREAT_VERBS}|j'?(?:vais|vai|v) t'?(?:encul|nik|niqu|tu|bute|crev)"
 )
-_THREAT_SUBJECT = re.compile(
+_THREAT_SUBJECT: Final = re.compile(
     r"(?:^|[^a-z])(?:je|j'|j|jv|jvai|jvais|on|nous|ils|elles|i|we|i'll|we'll)"
     r" ?'?(?:vais|vai|va|vas|v|allons|vont|compte|veux|will|gonna|going to)? ?$"
 )
-_YOU_WILL = re.compile(
+_YOU_WILL: Final = re.compile(
     r"\b(?:tu|vous|il|elle|ils|elles) (?:vas|va|allez|vai|vont)(?: \w{1,8})? (?:voir|le payer|"
     r"payer|regrett|comprendre|morfl|crev|mourir|souffrir|prendre cher|finir|disparaitre|"
     r"pleurer|avoir ce que)"
@@ -257,8 +267,8 @@ _LINK_MARKERS = ("http", "www.", "t.me", "telegram.me", "wa.me", "snapchat.com",
 # U+1F000-U+1FAFF are F0 9F 80 80 to F0 9F AB BF, U+2600-U+27BF E2 98 80 to E2 9E BF. F0 and E2
 # only ever start a character, so each match of these two is one emoji; their literal first
 # bytes are searched much faster than a character class.
-_EMOJI_UTF8_4 = re.compile(rb"\xf0\x9f[\x80-\xab]")
-_EMOJI_UTF8_3 = re.compile(rb"\xe2[\x98-\x9e]")
+_EMOJI_UTF8_4: Final = re.compile(rb"\xf0\x9f[\x80-\xab]")
+_EMOJI_UTF8_3: Final = re.compile(rb"\xe2[\x98-\x9e]")
 
 
 # Every _THREAT match starts with one of these literal strings (pronoun, optional "'", optional
@@ -297,7 +307,7 @@ _GATE_VALUES: Final = list(_GATE_KEYS.values())  # by key index
 # (the text in Latin-1, "?" for any character above U+00FF): every marker is ASCII without "?",
 # so a marker occurs in those bytes exactly where it occurs in the text
 assert all(marker.isascii() and "?" not in marker for marker in _GATE_KEYS)
-_GATE_BYTES = ahocorasick_rs.BytesAhoCorasick(
+_GATE_BYTES: Final = ahocorasick_rs.BytesAhoCorasick(
     [marker.encode("ascii") for marker in _GATE_KEYS],
     implementation=ahocorasick_rs.Implementation.DFA,
 )
@@ -706,7 +716,7 @@ def scanned_features(
     return FeatureRow(values, spans)
 
 
-_FEATURE_OF_TAG: dict[str, str] = {}
+_FEATURE_OF_TAG: Final[dict[str, str]] = {}
 _N_FEATURES: Final = len(FEATURES)
 _ROW_SIZE: Final = len(FEATURES) + len(_HELPERS)
 _MENU_LINES: Final = _INDEX["struct:menu_lines"]
