@@ -672,32 +672,33 @@ def scanned_features(
     annotated with :func:`term_note` (the analyser's path: no per-hit lookups)."""
     values = [0.0] * _ROW_SIZE
     spans: dict[str, list[tuple[int, int, str]]] = {}
-    products: set[str] = set()
-    counted: set[str] = set()
-    # positions typed Any: the compiled loop passes them on as they are instead of unboxing
-    # and boxing them again
-    hits: Sequence[tuple[Any, Any, tuple[TermNote, ...]]] = scanned
-    for start, end, notes in hits:
-        for name, i, weight, product, key, cue in notes:
-            if product is not None:
-                products.add(product)
-            seen = len(counted)
-            counted.add(key)
-            if len(counted) > seen:  # a new term (a repeated term is not more evidence)
-                value = values[i] + weight
-                values[i] = value if value < _LEX_CAP else _LEX_CAP
-            if with_spans:
-                found = spans.get(name)
-                if found is None:
-                    spans[name] = [(start, end, cue)]
-                else:
-                    found.append((start, end, cue))
+    if scanned:
+        products: set[str] = set()
+        counted: set[str] = set()
+        # positions typed Any: the compiled loop passes them on as they are instead of
+        # unboxing and boxing them again
+        hits: Sequence[tuple[Any, Any, tuple[TermNote, ...]]] = scanned
+        for start, end, notes in hits:
+            for name, i, weight, product, key, cue in notes:
+                if product is not None:
+                    products.add(product)
+                seen = len(counted)
+                counted.add(key)
+                if len(counted) > seen:  # a new term (a repeated term is not more evidence)
+                    value = values[i] + weight
+                    values[i] = value if value < _LEX_CAP else _LEX_CAP
+                if with_spans:
+                    found = spans.get(name)
+                    if found is None:
+                        spans[name] = [(start, end, cue)]
+                    else:
+                        found.append((start, end, cue))
+        if products:
+            values[_PRODUCTS_DISTINCT] = float(min(len(products), 3))
     _patterns(text, values, spans if with_spans else None)
     if "\n" in text:  # (struct:menu_lines is set by _patterns)
         values[_LINES] = min(text.count("\n"), 20) / 10.0
     values[_LENGTH] = min(len(text), 2000) / 1000.0
-    if products:
-        values[_PRODUCTS_DISTINCT] = float(min(len(products), 3))
     for entity in entities:
         column = _ENTITY_COLUMN.get(entity.type)
         if column is not None:
