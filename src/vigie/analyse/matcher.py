@@ -78,6 +78,14 @@ class Matcher:
         self.terms: tuple[Term, ...] = tuple(terms)
         self.annotate = annotate
         self._automaton, self._keys, self._payloads = self._build(self.terms, annotate)
+        # the payloads in parallel lists, by key index: a match rejected at a word boundary
+        # reads one small int (length * 4 + 2 * left edge is alphanumeric + right edge is),
+        # not a whole payload
+        self._edges = [
+            length * 4 + 2 * left + right for length, left, right, _, _ in self._payloads
+        ]
+        self._found_terms = [payload[3] for payload in self._payloads]
+        self._notes = [payload[4] for payload in self._payloads]
 
     @staticmethod
     def _build(
@@ -135,7 +143,8 @@ class Matcher:
         if not text:
             return []
         size = len(text)
-        payloads = self._payloads
+        edges = self._edges
+        items = self._found_terms if terms else self._notes
         found: list[tuple[int, int, tuple[Any, ...]]] = []  # in scan order
         kept: list[tuple[int, int, tuple[Any, ...]]] = []  # (while ``found`` is in order)
         in_order = True
@@ -144,20 +153,19 @@ class Matcher:
         start: int
         end: int
         for index, start, end in overlapping_matches(self._automaton, text):
-            payload = payloads[index]
-            length, left_word, right_word = payload[0], payload[1], payload[2]
-            if left_word and start and text[start - 1].isalnum():
+            edge = edges[index]
+            if edge & 2 and start and text[start - 1].isalnum():
                 continue
-            if right_word and end < size and text[end].isalnum():
-                # tolerate a plural: "arme" in "armes", "menu" in "menus"
+            if edge & 1 and end < size and text[end].isalnum():
+                # tolerate a plural after 4 letters or more: "arme" in "armes", "menu" in "menus"
                 if (
-                    length < 4
+                    edge < 16
                     or text[end] not in "sx"
                     or (end + 1 < size and text[end + 1].isalnum())
                 ):
                     continue
                 end += 1
-            match = (start, end, payload[3] if terms else payload[4])
+            match = (start, end, items[index])
             found.append(match)
             if not in_order:
                 continue
