@@ -676,8 +676,10 @@ def scanned_features(
         products: set[str] = set()
         counted: set[str] = set()
         # positions typed Any: the compiled loop passes them on as they are instead of
-        # unboxing and boxing them again
-        hits: Sequence[tuple[Any, Any, tuple[TermNote, ...]]] = scanned
+        # unboxing and boxing them again; a list (what scan gives) is read by index
+        hits: list[tuple[Any, Any, tuple[TermNote, ...]]] = (
+            scanned if isinstance(scanned, list) else list(scanned)
+        )
         for start, end, notes in hits:
             for name, i, weight, product, key, cue in notes:
                 if product is not None:
@@ -699,7 +701,7 @@ def scanned_features(
     if "\n" in text:  # (struct:menu_lines is set by _patterns)
         values[_LINES] = min(text.count("\n"), 20) / 10.0
     values[_LENGTH] = min(len(text), 2000) / 1000.0
-    for entity in entities:
+    for entity in entities if isinstance(entities, list) else list(entities):
         column = _ENTITY_COLUMN.get(entity.type)
         if column is not None:
             value = values[column] + 1.0
