@@ -55,11 +55,13 @@ _PER_UNIT = (
     r"piece|plaque|kilo|kg|oz"
 )
 _PER_DAY = r"j|jour|jours|journee|jrs?|day|days|semaine|sem|week|nuit|night|shift"
-_DOSE_UNITS = frozenset({"mg", "mcg", "ug", "µg"})
-_NUMBER = re.compile(r"\d\d{0,5}(?:[.,]\d{1,3})?")  # \d{1,6}: a leading class is searched faster
+_DOSE_UNITS: Final = frozenset({"mg", "mcg", "ug", "µg"})
+_NUMBER: Final = re.compile(
+    r"\d\d{0,5}(?:[.,]\d{1,3})?"
+)  # \d{1,6}: a leading class is searched faster
 # ASCII text encoded and translated with this table has "0" where it has a digit, " " elsewhere:
 # bytes.find then finds where the next number starts much faster than a regex search
-_DIGIT_MARKS = bytes(48 if 48 <= code <= 57 else 32 for code in range(256))
+_DIGIT_MARKS: Final = bytes(48 if 48 <= code <= 57 else 32 for code in range(256))
 # What follows a number: a currency, "per <unit>" or "per <day>", a unit, an hour, an age, "%".
 _AFTER_NUMBER = re.compile(
     r" ?(?:(?P<currency>€|eur\b|euros?\b|e\b|balles\b|\$|£|usd\b|gbp\b|dollars?\b|boules?\b) ?)?"
@@ -67,32 +69,186 @@ _AFTER_NUMBER = re.compile(
     rf"|(?P<unit>{_UNIT_WORDS})(?!\w)|(?P<hour>h(?:[0-5]\d)?)\b|(?P<age>ans)\b|(?P<percent>%)"
     r"|(?P<fraction>/\d{1,2} ?(?:oz|ounce|once|lb)\b)|(?P<times>x)\b)?"
 )
+
+
+def _spelled(alternatives: str) -> tuple[str, ...]:
+    """The words of a regex alternation of plain words where a letter may be optional
+    ("grammes?|gramm?s?" -> grammes, gramme, gramms, gramm, grams, gram)."""
+    words: list[str] = []
+    for alternative in alternatives.split("|"):
+        spelled = [""]
+        for k, char in enumerate(alternative):
+            if char == "?":
+                continue
+            assert char.isalnum(), alternative  # plain words, "?" after a letter
+            optional = alternative[k + 1 : k + 2] == "?"
+            spelled = [w + char for w in spelled] + (spelled if optional else [])
+        words.extend(spelled)
+    return tuple(words)
+
+
+# _after_number below does what _AFTER_NUMBER.match does, without the regex engine. Every word
+# of the regex ends in a word character and is followed by \b (or (?!\w)), so that it matches
+# at q exactly when the run of word characters starting at q *is* that word: which of a set of
+# words matches no longer depends on the order of the alternatives, only on that run.
+_CURRENCY_WORDS: Final = frozenset(_spelled("eur|euros?|e|balles|usd|gbp|dollars?|boules?"))
+_ARTICLES: Final = ("le", "la", "les", "/", "par", "per", "a", "the", "each", "an")
+_ARTICLES_BY_FIRST: Final = {
+    first: tuple(article for article in _ARTICLES if article[0] == first)
+    for first in dict.fromkeys(article[0] for article in _ARTICLES)
+}
+_PER_UNIT_WORDS: Final = frozenset(_spelled(_PER_UNIT))
+_PER_DAY_WORDS: Final = frozenset(_spelled(_PER_DAY))
+_UNIT_SET: Final = frozenset(_spelled(_UNIT_WORDS))
+_FRACTION_WORDS: Final = frozenset(("oz", "ounce", "once", "lb"))
+_LONGEST_WORD: Final = max(
+    map(len, _CURRENCY_WORDS | _PER_UNIT_WORDS | _PER_DAY_WORDS | _UNIT_SET | _FRACTION_WORDS)
+)
+# what _after_number found after the number: the _AFTER_NUMBER group that matched, besides
+# "currency" (AFTER_CURRENCY, a bit of its own); _AFTER_DOSE is a "unit" in _DOSE_UNITS
+_AFTER_PER_UNIT: Final = 2
+_AFTER_PER_DAY: Final = 4
+_AFTER_UNIT: Final = 6
+_AFTER_DOSE: Final = 8
+_AFTER_FRACTION: Final = 10
+_AFTER_TIMES: Final = 12
+_AFTER_HOUR: Final = 14
+_AFTER_AGE: Final = 16
+_AFTER_PERCENT: Final = 18
+_AFTER_CURRENCY: Final = 1
+_AFTER_KINDS: Final = 32  # code = stop * _AFTER_KINDS + kind (| _AFTER_CURRENCY)
+
+
+def _word_end(text: str, q: int, size: int) -> int:
+    r"""The end of the run of word characters (regex \w: alphanumeric or "_") starting at
+    ``q``, or -1 when the run is longer than every word _after_number looks for."""
+    stop = q + _LONGEST_WORD + 1 if q + _LONGEST_WORD + 1 < size else size
+    k = q
+    while k < stop:
+        char = text[k]
+        if not (char.isalnum() or char == "_"):
+            return k
+        k += 1
+    return k if k < q + _LONGEST_WORD + 1 else -1
+
+
+def _is_word_char(text: str, q: int, size: int) -> bool:
+    if q >= size:
+        return False
+    char = text[q]
+    return char.isalnum() or char == "_"
+
+
+def _after_number(text: str, pos: int, size: int) -> int:
+    """``_AFTER_NUMBER.match(text, pos)`` as a code: its end times _AFTER_KINDS, plus the
+    _AFTER_* kind of the group that matched after the currency (0: none), plus
+    _AFTER_CURRENCY when the currency group matched. The regex never backtracks into its
+    optional space and currency (what follows them is optional: their first choice always
+    leads to a match), and its alternatives are tried here in the regex's order."""
+    if pos < size and text[pos] == " ":
+        pos += 1
+    currency = 0
+    k = -2  # the end of the word at pos, when known
+    word = ""
+    if pos < size:
+        if text[pos] in "€$£":
+            currency = _AFTER_CURRENCY
+            pos += 1
+        else:
+            k = _word_end(text, pos, size)
+            if k > pos:
+                word = text[pos:k]
+                if word in _CURRENCY_WORDS:
+                    currency = _AFTER_CURRENCY
+                    pos = k
+                    k = -2
+        if currency and pos < size and text[pos] == " ":
+            pos += 1
+    if pos >= size:
+        return pos * _AFTER_KINDS + currency
+    if k == -2:
+        k = _word_end(text, pos, size)
+        word = text[pos:k] if k > pos else ""
+    first = text[pos]
+    # (le|la|les|/|par|per|a|the|each|an) ?(per_unit|per_day)\b, the articles that start with
+    # the first character in the regex's order; after a space, the word cannot start at the
+    # space (the path without it fails)
+    for article in _ARTICLES_BY_FIRST.get(first, ()):
+        if text[pos : pos + len(article)] == article:
+            q = pos + len(article)
+            if q < size and text[q] == " ":
+                q += 1
+            after = _word_end(text, q, size)
+            if after > q:
+                unit = text[q:after]
+                if unit in _PER_UNIT_WORDS:
+                    return after * _AFTER_KINDS + _AFTER_PER_UNIT + currency
+                if unit in _PER_DAY_WORDS:
+                    return after * _AFTER_KINDS + _AFTER_PER_DAY + currency
+    if k > pos:
+        if word in _UNIT_SET:  # (units)(?!\w)
+            kind = _AFTER_DOSE if word in _DOSE_UNITS else _AFTER_UNIT
+            return k * _AFTER_KINDS + kind + currency
+        if first == "h":  # h(?:[0-5]\d)?\b
+            if (
+                pos + 2 < size
+                and text[pos + 1] in "012345"
+                and text[pos + 2].isdecimal()
+                and not _is_word_char(text, pos + 3, size)
+            ):
+                return (pos + 3) * _AFTER_KINDS + _AFTER_HOUR + currency
+            if k == pos + 1:
+                return k * _AFTER_KINDS + _AFTER_HOUR + currency
+        if word == "ans":
+            return k * _AFTER_KINDS + _AFTER_AGE + currency
+    if first == "%":
+        return (pos + 1) * _AFTER_KINDS + _AFTER_PERCENT + currency
+    if first == "/" and pos + 1 < size and text[pos + 1].isdecimal():
+        # /\d{1,2} ?(oz|ounce|once|lb)\b: two digits, then one; a space, then none
+        digits = 2 if pos + 2 < size and text[pos + 2].isdecimal() else 1
+        while digits:
+            r = pos + 1 + digits
+            if r < size and text[r] == " ":
+                k = _word_end(text, r + 1, size)
+                if k > r + 1 and text[r + 1 : k] in _FRACTION_WORDS:
+                    return k * _AFTER_KINDS + _AFTER_FRACTION + currency
+            k = _word_end(text, r, size)
+            if k > r and text[r:k] in _FRACTION_WORDS:
+                return k * _AFTER_KINDS + _AFTER_FRACTION + currency
+            digits -= 1
+    if first == "x" and not _is_word_char(text, pos + 1, size):
+        return (pos + 1) * _AFTER_KINDS + _AFTER_TIMES + currency
+    return pos * _AFTER_KINDS + currency
+
+
 # The characters a non-empty _AFTER_NUMBER match can start with (its optional space, then the
 # first characters of its words and signs; tests/analyse/test_fast_paths.py derives this set
 # from the regex). After any other character the match is empty and every group is None; after
 # " " followed by a character outside _AFTER_SPACE it is the space alone, with no group.
-_AFTER_FIRST = " $%/abcdeghklmopqtuxz£µ€"
-_AFTER_SPACE = _AFTER_FIRST[1:]
+_AFTER_FIRST: Final = " $%/abcdeghklmopqtuxz£µ€"
+_AFTER_SPACE: Final = _AFTER_FIRST[1:]
 # Each alternative starts with a literal character, so that the search skips to the characters
 # that can start a match: "0(?<!\w0)" is "\b0" and "t(?<!\wt)" is "\bt" (0 and t are word
 # characters), "@(?<![\w.]@)" is "(?<![\w.])@", "(?:\+|00)X" is "\+X|00X".
-_PHONE = re.compile(
+_PHONE: Final = re.compile(
     r"\+\d{1,3}[ .-]?\d(?:[ .-]?\d\d){4}|00\d{1,3}[ .-]?\d(?:[ .-]?\d\d){4}"
     r"|0(?<!\w0)[1-9](?:[ .-]?\d\d){4}\b"
 )
-_LINK = re.compile(r"https?://|www\.|t(?<!\wt)\.me/|telegram\.me/|wa\.me/|snapchat\.com/|\.onion\b")
-_TELEGRAM = re.compile(r"t(?<!\wt)\.me/|telegram\.me/|joinchat")
-_HANDLE = re.compile(r"@(?<![\w.]@)[a-z0-9_]{3,32}\b")
-_THREAT = re.compile(rf"(?:{'|'.join(_THREAT_PRONOUNS)})'? ?{_THREAT_VERBS}")
+_LINK: Final = re.compile(
+    r"https?://|www\.|t(?<!\wt)\.me/|telegram\.me/|wa\.me/|snapchat\.com/|\.onion\b"
+)
+_TELEGRAM: Final = re.compile(r"t(?<!\wt)\.me/|telegram\.me/|joinchat")
+_HANDLE: Final = re.compile(r"@(?<![\w.]@)[a-z0-9_]{3,32}\b")
+_THREAT: Final = re.compile(rf"(?:{'|'.join(_THREAT_PRONOUNS)})'? ?{_THREAT_VERBS}")
 # the pronoun glued to the subject or verb: "jte baise", "jvais tencule"
-_THREAT_GLUED = re.compile(
+_THREAT_GLUED: Final = re.compile(
     rf"j(?:te|t'|vous|vs) ?{_THREAT_VERBS}|j'?(?:vais|vai|v) t'?(?:encul|nik|niqu|tu|bute|crev)"
 )
-_THREAT_SUBJECT = re.compile(
+_THREAT_SUBJECT: Final = re.compile(
     r"(?:^|[^a-z])(?:je|j'|j|jv|jvai|jvais|on|nous|ils|elles|i|we|i'll|we'll)"
     r" ?'?(?:vais|vai|va|vas|v|allons|vont|compte|veux|will|gonna|going to)? ?$"
 )
-_YOU_WILL = re.compile(
+_YOU_WILL: Final = re.compile(
     r"\b(?:tu|vous|il|elle|ils|elles) (?:vas|va|allez|vai|vont)(?: \w{1,8})? (?:voir|le payer|"
     r"payer|regrett|comprendre|morfl|crev|mourir|souffrir|prendre cher|finir|disparaitre|"
     r"pleurer|avoir ce que)"
@@ -111,8 +267,8 @@ _LINK_MARKERS = ("http", "www.", "t.me", "telegram.me", "wa.me", "snapchat.com",
 # U+1F000-U+1FAFF are F0 9F 80 80 to F0 9F AB BF, U+2600-U+27BF E2 98 80 to E2 9E BF. F0 and E2
 # only ever start a character, so each match of these two is one emoji; their literal first
 # bytes are searched much faster than a character class.
-_EMOJI_UTF8_4 = re.compile(rb"\xf0\x9f[\x80-\xab]")
-_EMOJI_UTF8_3 = re.compile(rb"\xe2[\x98-\x9e]")
+_EMOJI_UTF8_4: Final = re.compile(rb"\xf0\x9f[\x80-\xab]")
+_EMOJI_UTF8_3: Final = re.compile(rb"\xe2[\x98-\x9e]")
 
 
 # Every _THREAT match starts with one of these literal strings (pronoun, optional "'", optional
@@ -147,11 +303,12 @@ _GATE_THREAT: Final = 8
 _GATE_KEYS: Final = _gate_keys()
 _GATE_VALUES: Final = list(_GATE_KEYS.values())  # by key index
 # The marker lists above in one automaton: one pass tells which gates are open (a marker's value,
-# by its index, is the bit set of the gates it opens). It scans UTF-8 bytes (what _patterns has:
-# ASCII text is encoded there anyway, and UTF-8 is self-synchronising, so a key occurs in the
-# bytes exactly where it occurs in the text), which spares a str automaton's offset conversions
-_GATE_BYTES = ahocorasick_rs.BytesAhoCorasick(
-    [marker.encode("utf-8") for marker in _GATE_KEYS],
+# by its index, is the bit set of the gates it opens). It scans the bytes _patterns has anyway
+# (the text in Latin-1, "?" for any character above U+00FF): every marker is ASCII without "?",
+# so a marker occurs in those bytes exactly where it occurs in the text
+assert all(marker.isascii() and "?" not in marker for marker in _GATE_KEYS)
+_GATE_BYTES: Final = ahocorasick_rs.BytesAhoCorasick(
+    [marker.encode("ascii") for marker in _GATE_KEYS],
     implementation=ahocorasick_rs.Implementation.DFA,
 )
 
@@ -173,7 +330,7 @@ PATTERNS: tuple[str, ...] = (
     "pat:threat",
     "pat:you_will",
 )
-_CAPS = {"pat:price": 3.0, "pat:quantity": 3.0, "pat:hours": 3.0}
+_CAPS: Final = {"pat:price": 3.0, "pat:quantity": 3.0, "pat:hours": 3.0}
 
 _LEX_GROUPS = (  # noqa: SIM905 - one readable block
     "sale:offer sale:menu sale:order sale:unit sale:quality sale:market sale:drug promotion "
@@ -238,7 +395,7 @@ FEATURES: tuple[str, ...] = (
     *_ENTITY,
     *_CONJUNCTIONS,
 )
-_INDEX = {name: i for i, name in enumerate(FEATURES + _HELPERS)}
+_INDEX: Final = {name: i for i, name in enumerate(FEATURES + _HELPERS)}
 _LEX_CAP: Final = 2.0
 _STRONG_PRODUCT = 0.6
 
@@ -298,9 +455,6 @@ def _add(
             found.append((start, end, text[start:end]))
 
 
-_NO_GROUPS: tuple[str | None, ...] = (None,) * _AFTER_NUMBER.groups
-
-
 def _ascii_number_end(raw: bytes, marks: bytes, start: int) -> int:
     """``_NUMBER.match(text, start).end()`` on ASCII text, read off ``raw`` (the ASCII text as bytes)
     and ``marks`` (the same through _DIGIT_MARKS), ``start`` on a digit, without a Match
@@ -336,13 +490,27 @@ def _patterns(
     menu = line_no = counted_to = 0
     line_end = -1
     line_ok = line_price = line_quantity = False
-    # the numbers of _NUMBER.finditer(text), one after the other
-    ascii_text = text.isascii()
-    raw = text.encode("ascii") if ascii_text else b""
-    marks = raw.translate(_DIGIT_MARKS) if ascii_text else b""
+    # the numbers of _NUMBER.finditer(text), one after the other, found in ``marks`` when the
+    # only digits (\d: Unicode decimals) are 0-9: always in ASCII and Latin-1 (one byte per
+    # character, "?" for the characters above U+00FF; the only decimals of Latin-1 are 0-9)
+    wide = False  # characters above U+00FF
+    scan_bytes = True
+    if text.isascii():
+        raw = text.encode("ascii")
+    else:
+        raw = text.encode("latin-1", "replace")
+        wide = raw.count(63) > text.count("?")
+        if wide:  # a "?" of raw that is no "?" of the text: a decimal there needs the regex
+            at = raw.find(63)
+            while at >= 0:
+                if text[at].isdecimal():
+                    scan_bytes = False
+                    break
+                at = raw.find(63, at + 1)
+    marks = raw.translate(_DIGIT_MARKS) if scan_bytes else b""
     search = 0
     while True:
-        if ascii_text:
+        if scan_bytes:
             start = marks.find(48, search)
             if start < 0:
                 break
@@ -372,53 +540,54 @@ def _patterns(
         inside = previous.isalnum() or previous in ".,"  # inside a token: "mp3", "h24"
         if inside and not for_menu:
             continue
-        # _AFTER_NUMBER.match(text, end), run only when it can match more than a space
-        after: re.Match[str] | None = None
+        # _AFTER_NUMBER.match(text, end) (as _after_number's code), run only when it can
+        # match more than a space
+        code = 0
         stop = end
         if end < size:
             following = text[end]
             if following == " ":
                 stop = end + 1
                 if end + 1 < size and text[end + 1] in _AFTER_SPACE:
-                    after = _AFTER_NUMBER.match(text, end)
+                    code = _after_number(text, end, size)
+                    stop = code // _AFTER_KINDS
             elif following in _AFTER_FIRST:
-                after = _AFTER_NUMBER.match(text, end)
-        groups = _NO_GROUPS
-        if after is not None:
-            stop = after.end()
-            groups = after.groups()
-        currency, per_unit, per_day, unit, hour, age, percent, fraction, times = groups
+                code = _after_number(text, end, size)
+                stop = code // _AFTER_KINDS
+        currency = code & _AFTER_CURRENCY
+        kind = code % _AFTER_KINDS - currency
         if for_menu:
             if currency or previous in "€$£":
                 line_price = True
-            if unit or per_unit:
+            if kind in (_AFTER_UNIT, _AFTER_DOSE, _AFTER_PER_UNIT):
                 line_quantity = True
         if inside:
             continue
         if previous in "€$£" or (start > 1 and text[start - 2] in "€$£"):
             _add("pat:price", values, spans, start - 1, stop, text)
-        if after is None or stop == end:  # no group matched
-            continue
         if currency:
             _add("pat:price", values, spans, start, stop, text)
-        if per_unit:
+        if kind == 0:  # no other group matched
+            continue
+        if kind == _AFTER_PER_UNIT:
             _add("pat:price_per_unit", values, spans, start, stop, text)
-        elif per_day:
+        elif kind == _AFTER_PER_DAY:
             _add("pat:pay_per_day", values, spans, start, stop, text)
-        elif unit or fraction:
+        elif kind in (_AFTER_UNIT, _AFTER_FRACTION):
             _add("pat:quantity", values, spans, start, stop, text)
-            if unit in _DOSE_UNITS:
-                _add("pat:dose", values, spans, start, stop, text)
-        elif times:
+        elif kind == _AFTER_DOSE:
+            _add("pat:quantity", values, spans, start, stop, text)
+            _add("pat:dose", values, spans, start, stop, text)
+        elif kind == _AFTER_TIMES:
             _add("pat:multiplier", values, spans, start, stop, text)
-        elif hour:
+        elif kind == _AFTER_HOUR:
             number = text[start:end]
             if "." not in number and "," not in number and int(number) <= 24:
                 _add("pat:hours", values, spans, start, stop, text)
-        elif age:
+        elif kind == _AFTER_AGE:
             if 10 <= float(text[start:end].replace(",", ".")) <= 17:
                 _add("pat:age", values, spans, start, stop, text)
-        elif percent:
+        elif kind == _AFTER_PERCENT:
             if previous == "-" or (start > 1 and text[start - 2] == "-"):
                 _add("pat:percent_off", values, spans, start - 1, stop, text)
             else:
@@ -431,8 +600,9 @@ def _patterns(
         for match in _PHONE.finditer(text):
             _add("pat:phone", values, spans, match.start(), match.end(), text)
     gates = 0
-    encoded = raw if ascii_text else text.encode("utf-8", "surrogatepass")
-    for index, _, _ in _GATE_BYTES.find_matches_as_indexes(encoded, overlapping=True):
+    # (raw, not UTF-8: every marker is ASCII and has no "?", so that it occurs in raw exactly
+    # where it occurs in the text)
+    for index, _, _ in _GATE_BYTES.find_matches_as_indexes(raw, overlapping=True):
         gates |= _GATE_VALUES[index]
     if gates & _GATE_LINK:
         for match in _LINK.finditer(text):
@@ -456,13 +626,14 @@ def _patterns(
     if gates & _GATE_YOU:
         for match in _YOU_WILL.finditer(text):
             _add("pat:you_will", values, spans, match.start(), match.end(), text)
-    if not ascii_text:
+    if wide:  # (Latin-1 has no emoji)
+        encoded = text.encode("utf-8", "surrogatepass")
         emojis = len(_EMOJI_UTF8_4.findall(encoded)) + len(_EMOJI_UTF8_3.findall(encoded))
         if emojis:
             values[_EMOJI_COLUMN] = min(emojis, 12) / 4.0
 
 
-TermNote = tuple[str, int, float, "str | None", object, str]  # object: the key stays boxed
+TermNote = tuple[str, int, float, "str | None", str, str]
 
 
 def term_note(term: Term) -> TermNote:
@@ -477,7 +648,9 @@ def term_note(term: Term) -> TermNote:
             product = term.tag
         else:  # "base", "blanche", "pot": a drug only in drug context
             name = "product:weak"
-    return (name, _INDEX[name], term.weight, product, (term.folded, name), term.text)
+    # the key: feature name and folded term in one string (its hash is kept, unlike a tuple's;
+    # no feature name has a NUL, so that the two parts are known from the key)
+    return (name, _INDEX[name], term.weight, product, f"{name}\0{term.folded}", term.text)
 
 
 def message_features(
@@ -499,48 +672,54 @@ def scanned_features(
     annotated with :func:`term_note` (the analyser's path: no per-hit lookups)."""
     values = [0.0] * _ROW_SIZE
     spans: dict[str, list[tuple[int, int, str]]] = {}
-    products: set[str] = set()
-    counted: set[object] = set()
-    # positions typed Any: the compiled loop passes them on as they are instead of unboxing
-    # and boxing them again
-    hits: Sequence[tuple[Any, Any, tuple[TermNote, ...]]] = scanned
-    for start, end, notes in hits:
-        for name, i, weight, product, key, cue in notes:
-            if product is not None:
-                products.add(product)
-            if key not in counted:  # a repeated term is not more evidence
+    if scanned:
+        products: set[str] = set()
+        counted: set[str] = set()
+        # positions typed Any: the compiled loop passes them on as they are instead of
+        # unboxing and boxing them again; a list (what scan gives) is read by index
+        hits: list[tuple[Any, Any, tuple[TermNote, ...]]] = (
+            scanned if isinstance(scanned, list) else list(scanned)
+        )
+        for start, end, notes in hits:
+            for name, i, weight, product, key, cue in notes:
+                if product is not None:
+                    products.add(product)
+                seen = len(counted)
                 counted.add(key)
-                values[i] = min(values[i] + weight, _LEX_CAP)
-            if with_spans:
-                found = spans.get(name)
-                if found is None:
-                    spans[name] = [(start, end, cue)]
-                else:
-                    found.append((start, end, cue))
+                if len(counted) > seen:  # a new term (a repeated term is not more evidence)
+                    value = values[i] + weight
+                    values[i] = value if value < _LEX_CAP else _LEX_CAP
+                if with_spans:
+                    found = spans.get(name)
+                    if found is None:
+                        spans[name] = [(start, end, cue)]
+                    else:
+                        found.append((start, end, cue))
+        if products:
+            values[_PRODUCTS_DISTINCT] = float(min(len(products), 3))
     _patterns(text, values, spans if with_spans else None)
     if "\n" in text:  # (struct:menu_lines is set by _patterns)
         values[_LINES] = min(text.count("\n"), 20) / 10.0
     values[_LENGTH] = min(len(text), 2000) / 1000.0
-    if products:
-        values[_PRODUCTS_DISTINCT] = float(min(len(products), 3))
-    for entity in entities:
-        feature = _ENTITY_FEATURE.get(entity.type)
-        if feature is not None:
-            i = _INDEX[feature]
-            values[i] = min(values[i] + 1.0, 3.0)
+    for entity in entities if isinstance(entities, list) else list(entities):
+        column = _ENTITY_COLUMN.get(entity.type)
+        if column is not None:
+            value = values[column] + 1.0
+            values[column] = value if value < 3.0 else 3.0
     if scanned or spans or entities:
         for left, pairs in _CONJUNCTIONS_BY_LEFT:
             a = values[left]
             if a:
                 for i, right in pairs:
                     b = values[right]
-                    if b:
-                        values[i] = min(a, b, 1.0)
+                    if b:  # min(a, b, 1.0) (no NaN here)
+                        value = b if b < a else a
+                        values[i] = value if value < 1.0 else 1.0
     del values[_N_FEATURES:]
     return FeatureRow(values, spans)
 
 
-_FEATURE_OF_TAG: dict[str, str] = {}
+_FEATURE_OF_TAG: Final[dict[str, str]] = {}
 _N_FEATURES: Final = len(FEATURES)
 _ROW_SIZE: Final = len(FEATURES) + len(_HELPERS)
 _MENU_LINES: Final = _INDEX["struct:menu_lines"]
@@ -548,12 +727,13 @@ _LINES: Final = _INDEX["struct:lines"]
 _LENGTH: Final = _INDEX["struct:length"]
 _PRODUCTS_DISTINCT: Final = _INDEX["struct:products_distinct"]
 _EMOJI_COLUMN: Final = _INDEX["struct:emoji"]
+_ENTITY_COLUMN: Final = {kind: _INDEX[feature] for kind, feature in _ENTITY_FEATURE.items()}
 _CONJUNCTION_INDEX = tuple(
     (_INDEX[name], _INDEX[left], _INDEX[right]) for name, (left, right) in _CONJUNCTIONS.items()
 )
 # grouped by left operand: most rows have few non-zero operands, so most groups stop at once
 # (no conjunction is an operand of another, so the order of evaluation does not matter)
-_CONJUNCTIONS_BY_LEFT: tuple[tuple[int, tuple[tuple[int, int], ...]], ...] = tuple(
+_CONJUNCTIONS_BY_LEFT: Final[tuple[tuple[int, tuple[tuple[int, int], ...]], ...]] = tuple(
     (left, tuple((i, right) for i, l2, right in _CONJUNCTION_INDEX if l2 == left))
     for left in dict.fromkeys(left for _, left, _ in _CONJUNCTION_INDEX)
 )

@@ -78,6 +78,14 @@ class Matcher:
         self.terms: tuple[Term, ...] = tuple(terms)
         self.annotate = annotate
         self._automaton, self._keys, self._payloads = self._build(self.terms, annotate)
+        # the payloads in parallel lists, by key index: a match rejected at a word boundary
+        # reads one small int (length * 4 + 2 * left edge is alphanumeric + right edge is),
+        # not a whole payload
+        self._edges = [
+            length * 4 + 2 * left + right for length, left, right, _, _ in self._payloads
+        ]
+        self._found_terms = [payload[3] for payload in self._payloads]
+        self._notes = [payload[4] for payload in self._payloads]
 
     @staticmethod
     def _build(
@@ -120,48 +128,76 @@ class Matcher:
         acceptés``); terms sharing one folded form all come back.
         """
         return [
-            Hit(start, end, term) for start, end, terms, _ in self._kept(text) for term in terms
+            Hit(start, end, term) for start, end, terms in self._kept(text, True) for term in terms
         ]
 
     def scan(self, text: str) -> list[tuple[int, int, tuple[Any, ...]]]:
         """The matches of :meth:`find` grouped by span: ``(start, end, notes)``, where ``notes``
         are ``annotate(term)`` of the span's terms (the terms themselves without ``annotate``)."""
-        return [(start, end, notes) for start, end, _, notes in self._kept(text)]
+        return self._kept(text, False)
 
-    def _kept(self, text: str) -> list[tuple[int, int, tuple[Term, ...], tuple[Any, ...]]]:
+    def _kept(self, text: str, terms: bool) -> list[tuple[int, int, tuple[Any, ...]]]:
+        """The kept matches ``(start, end, terms or notes)``: sorted by start, longest first at
+        each start, ties (a doubled-vowel variant or plural of the same span) in scan order,
+        and without the matches inside the previous kept one."""
         if not text:
             return []
         size = len(text)
-        payloads = self._payloads
-        # (start, -end, n, terms, notes): sorted as plain tuples, longest first at each start,
-        # ties (a doubled-vowel variant or plural of the same span) in scan order n; the
-        # unique (start, -end, n) means the terms are never compared
-        raw: list[tuple[int, int, int, tuple[Term, ...], tuple[Any, ...]]] = []
+        edges = self._edges
+        items = self._found_terms if terms else self._notes
+        found: list[tuple[int, int, tuple[Any, ...]]] = []  # in scan order
+        kept: list[tuple[int, int, tuple[Any, ...]]] = []  # (while ``found`` is in order)
+        in_order = True
+        last_start = last_end = -1  # the last of ``found``
+        kept_start = kept_end = -1  # the last of ``kept``
         start: int
         end: int
         for index, start, end in overlapping_matches(self._automaton, text):
-            length, left_word, right_word, terms, notes = payloads[index]
-            if left_word and start and text[start - 1].isalnum():
+            edge = edges[index]
+            if edge & 2 and start and text[start - 1].isalnum():
                 continue
-            if right_word and end < size and text[end].isalnum():
-                # tolerate a plural: "arme" in "armes", "menu" in "menus"
+            if edge & 1 and end < size and text[end].isalnum():
+                # tolerate a plural after 4 letters or more: "arme" in "armes", "menu" in "menus"
                 if (
-                    length < 4
+                    edge < 16
                     or text[end] not in "sx"
                     or (end + 1 < size and text[end + 1].isalnum())
                 ):
                     continue
                 end += 1
-            raw.append((start, -end, len(raw), terms, notes))
-        if len(raw) > 1:
-            raw.sort()
-        kept: list[tuple[int, int, tuple[Term, ...], tuple[Any, ...]]] = []
-        last_start = last_end = -1
-        for start, negative_end, _, terms, notes in raw:
-            end = -negative_end
-            if kept and end <= last_end and start >= last_start:
-                continue  # inside the previous, longer match, or the same span again
-            kept.append((start, end, terms, notes))
+            match = (start, end, items[index])
+            found.append(match)
+            if not in_order:
+                continue
+            # matches come in the order of their (unextended) ends: mostly already in the
+            # (start, longest first) order, when no match begins before the previous one
+            if start < last_start or (start == last_start and end > last_end):
+                in_order = False
+                continue
             last_start = start
             last_end = end
+            if kept and end <= kept_end and start >= kept_start:
+                continue  # inside the previous, longer match, or the same span again
+            kept.append(match)
+            kept_start = start
+            kept_end = end
+        if in_order:
+            return kept
+        # sorted by (start, -end, n), n the scan order, as one int per match: a list of ints
+        # sorts much faster than one of tuples (end <= size, n < count)
+        width = size + 1
+        count = len(found)
+        order = [
+            ((match[0] * width + size - match[1]) * count + n) for n, match in enumerate(found)
+        ]
+        order.sort()
+        kept = []
+        for key in order:
+            match = found[key % count]
+            start, end = match[0], match[1]
+            if kept and end <= kept_end and start >= kept_start:
+                continue
+            kept.append(match)
+            kept_start = start
+            kept_end = end
         return kept
