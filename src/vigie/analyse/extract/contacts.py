@@ -40,6 +40,10 @@ _PHONE_STARTS: Final = (
     ("+", re.compile(r"\+(?<![\w+/=]\+)")),
     ("0", re.compile(r"0(?<![\w+/=]0)")),
 )
+# the ASCII characters of _PHONE's lookbehind class [\w+/=]
+_PHONE_BLOCKER: Final = [
+    chr(ch).isalnum() or chr(ch) in "_+/=" for ch in range(128)
+]  # fmt: skip
 _DIGITS8: Final = re.compile(r"[0-9](?:[ .\-]?[0-9]){7}")
 # _DIGITS8 on the text as bytes, one per code point: [0-9] -> "0", [ .-] -> ".", else "x"; the
 # pattern then starts with a literal, which the engine finds far faster than a class
@@ -144,6 +148,9 @@ _NOT_A_NAME: Final = frozenset(
         "me",
     ]
 )
+# where an e-mail domain or an @handle can start: an "@" with a dotted label or 5 characters
+# of a handle after it
+_AT_GATE: Final = re.compile(r"@(?:[A-Za-z0-9-]{1,63}\.|[A-Za-z][A-Za-z0-9_]{4})")
 _AT_HANDLE: Final = re.compile(r"@(?<![\w@.]@)([A-Za-z][A-Za-z0-9_]{4,31})\b(?!\.[A-Za-z])(?!@)")
 _PLATFORM: Final = {
     "snapchat": "snapchat", "snap": "snapchat", "sc": "snapchat", "👻": "snapchat",
@@ -174,8 +181,11 @@ _SHORT_LABELS: Final = (
     (":", re.compile(r":(?:(?<=\b(?:sc|ig|tg|wa):)|(?<=\b(?:sc|ig|tg|wa)\s:))")),
     ("=", re.compile(r"=(?:(?<=\b(?:sc|ig|tg|wa)=)|(?<=\b(?:sc|ig|tg|wa)\s=))")),
 )
+_SHORT_COLON: Final = _SHORT_LABELS[0][1]
+_SHORT_EQUALS: Final = _SHORT_LABELS[1][1]
 # every bare host holds one of these: a cheap necessary test before the ten substring tests
 _HOST_TAIL: Final = re.compile(r"\.(?:me|dog|com|im)/")
+_TAILS: Final[tuple[str, ...]] = (".me", ".dog", ".com", ".im")
 
 
 def _has_digits8(text: str) -> bool:
@@ -200,15 +210,25 @@ def phone_value(raw: str, region: str = "FR") -> str | None:
 
 
 def _phone_starts(text: str) -> list[int]:
-    """Every position where _PHONE can match, in order."""
+    """Offsets where _PHONE can match, in order: every "+", and every "0" with an ASCII digit
+    after it (``00`` and ``0[1-9]``) and no ASCII letter or digit, "_", "+", "/" or "=" before
+    it (the lookbehind; any other character before it is left to _PHONE). A superset of its
+    match starts, found with str.find (memchr) instead of two regex scans of the text."""
     starts: list[int] = []
-    signs = 0
-    for sign, pattern in _PHONE_STARTS:
-        if sign in text:
-            signs += 1
-            for match in pattern.finditer(text):
-                starts.append(match.start())
-    if signs == 2:  # both kinds: merge them in text order
+    at = text.find("+")
+    while at != -1:
+        starts.append(at)
+        at = text.find("+", at + 1)
+    signs = len(starts)
+    last = len(text) - 1
+    at = text.find("0")
+    while at != -1:
+        if at < last and 48 <= ord(text[at + 1]) <= 57:
+            before = ord(text[at - 1]) if at > 0 else 32
+            if before >= 128 or not _PHONE_BLOCKER[before]:
+                starts.append(at)
+        at = text.find("0", at + 1)
+    if signs and len(starts) > signs:  # both kinds: merge them in text order
         starts.sort()
     return starts
 
@@ -238,15 +258,102 @@ def _normalise_url(url: str) -> str:
     return f"{scheme.lower()}://{host.lower()}{slash}{path}"
 
 
-def _urls(text: str) -> list[re.Match[str]]:
-    """``list(_URL.finditer(text))``: _URL tried only where it can start, in text order."""
+# "no offset": returned instead of a new empty list (most texts have none), never mutated
+_NOTHING: Final[list[int]] = []
+_NO_MATCHES: Final[list[re.Match[str]]] = []
+
+
+def _positions(text: str, char: str, first: int = 0) -> list[int]:
+    """Every offset of the character ``char`` in ``text`` from ``first`` on, in order.
+
+    A one-character str.find runs at memchr speed, a regex scan (or a longer str.find) at
+    about a nanosecond a character: on a 1,000-character listing, finding the few ``@``,
+    ``:`` or ``/`` this way and trying a pattern only there is several times cheaper."""
+    at = text.find(char, first)
+    if at == -1:
+        return _NOTHING
+    found = [at]
+    at = text.find(char, at + 1)
+    while at != -1:
+        found.append(at)
+        at = text.find(char, at + 1)
+    return found
+
+
+def _at_signs(text: str) -> list[int]:
+    """Offsets of the "@" where _EMAIL_DOMAIN or _AT_HANDLE can match (both start with their
+    "@"), from the first where _AT_GATE, which either match implies, matches: one search
+    instead of two matches at each "@user" of a tweet."""
+    at = text.find("@")
+    if at == -1:
+        return _NOTHING
+    gate = _AT_GATE.search(text, at)
+    return _NOTHING if gate is None else _positions(text, "@", gate.start())
+
+
+def _www_starts(text: str) -> list[int]:
+    """The starts of ``_URL_WWW``'s matches (each "." after three w or W; (?i:w) matches no
+    other character), minus 3: from the "." found by str.find, far cheaper than the regex."""
+    starts = _NOTHING
+    at = text.find(".")
+    while at != -1:
+        if at >= 3 and text[at - 1] in "wW" and text[at - 2] in "wW" and text[at - 3] in "wW":
+            if starts is _NOTHING:
+                starts = []
+            starts.append(at - 3)
+        at = text.find(".", at + 1)
+    return starts
+
+
+def _urls(text: str, www: list[int] | None = None) -> list[re.Match[str]]:
+    """``list(_URL.finditer(text))``: _URL tried only where it can start, in text order;
+    ``www`` is ``_www_starts(text)`` when the caller has it."""
+    # a scheme start: a "://" where _URL_SCHEME (its lookbehinds) matches, 4 or 5 characters
+    # before it; each "://" has its own ":", and _URL_SCHEME matches nothing else
     starts = [
-        m.start() - (5 if text[m.start() - 1] in "sSſ" else 4) for m in _URL_SCHEME.finditer(text)
+        at - (5 if text[at - 1] in "sSſ" else 4)
+        for at in _positions(text, ":")
+        if _URL_SCHEME.match(text, at) is not None
     ]
-    if "." in text:
-        starts.extend(m.start() - 3 for m in _URL_WWW.finditer(text))
+    starts += _www_starts(text) if www is None else www
+    if len(starts) > 1:
         starts.sort()
     return finditer_at(_URL, text, starts)
+
+
+def _host_tail(lowered: str) -> bool:
+    """``_HOST_TAIL.search(lowered) is not None``, from the "/" found by str.find."""
+    at = lowered.find("/")
+    while at != -1:
+        if lowered.endswith(_TAILS, 0, at):
+            return True
+        at = lowered.find("/", at + 1)
+    return False
+
+
+# the ASCII letters that (?i) matches with a non-ASCII character as well (İ ı, ſ, K)
+_FOLD_TRAPS: Final[tuple[str, ...]] = ("\u0130", "\u0131", "\u017f", "\u212a")
+_BARE_HOST_BYTES: Final = tuple(host.encode("ascii") for host in _BARE_HOSTS)
+
+
+def _bare_links(text: str) -> list[re.Match[str]]:
+    """``list(_BARE_LINK.finditer(text))``: tried only where a host starts (the pattern has no
+    literal prefix, so the engine otherwise tries the lookbehind and ten hosts at every
+    character). Non-ASCII characters become "?" in ``raw``, so ``raw.lower()`` finds every
+    case-insensitive host unless the text holds one of the four characters (?i) folds onto
+    an ASCII letter; then the plain scan."""
+    if not text.isascii() and any(trap in text for trap in _FOLD_TRAPS):
+        return list(_BARE_LINK.finditer(text))
+    lowered = text.encode("ascii", "replace").lower()
+    starts: list[int] = []
+    for host in _BARE_HOST_BYTES:
+        at = lowered.find(host)
+        while at != -1:
+            starts.append(at)
+            at = lowered.find(host, at + 1)
+    if len(starts) > 1:
+        starts = sorted(set(starts))
+    return finditer_at(_BARE_LINK, text, starts)
 
 
 def _link_entity(doc: Doc, start: int, url: str) -> Entity:
@@ -263,35 +370,57 @@ def _link_entity(doc: Doc, start: int, url: str) -> Entity:
     return doc.raw_entity("url", _normalise_url(url), start, end)
 
 
-def _label_positions(doc: Doc) -> list[int]:
+def _short_labels(doc: Doc, sign: str, pattern: re.Pattern[str], positions: list[int]) -> list[int]:
+    """``positions`` plus the original starts of the short labels ("sc:", "wa =") before each
+    ``sign`` of the folded text where ``pattern`` (of _SHORT_LABELS) matches."""
     folded = doc.folded
-    positions: list[int] = []
+    at = folded.find(sign)
+    while at != -1:
+        # sc/ig/tg/wa end right before the sign or one (space) character before it
+        if (
+            at >= 2
+            and (folded[at - 1] in "cga" or folded[at - 2] in "cga")
+            and pattern.match(folded, at) is not None
+        ):
+            start = at - 2 if folded[at - 1] in "cga" else at - 3
+            if positions is _NOTHING:
+                positions = []
+            positions.append(doc.span(start, at + 1)[0])
+        at = folded.find(sign, at + 1)
+    return positions
+
+
+def _label_positions(doc: Doc) -> list[int]:
+    """Sorted original offsets where a labelled handle can start (_NOTHING when none)."""
+    folded = doc.folded
+    positions = _NOTHING  # a list made on the first find (most messages have none)
     keys = doc.label_keys  # the ASCII platform words, found by the word scan of products
     if keys is None:
         from vigie.analyse.extract.products import scan_words  # (products imports PLATFORM_WORDS)
 
         scan_words(doc)
         keys = doc.label_keys or []
-    for start in keys:
-        positions.append(doc.span(start, start + 1)[0])  # the start maps alone
+    if keys:
+        positions = [doc.span(start, start + 1)[0] for start in keys]  # the start maps alone
     if not folded.isascii():
         at = folded.find("👻")
         while at != -1:
+            if positions is _NOTHING:
+                positions = []
             positions.append(doc.span(at, at + 1)[0])
             at = folded.find("👻", at + 1)
-    for sign, short_label in _SHORT_LABELS:
-        if sign in folded:
-            for match in short_label.finditer(folded):
-                at = match.start()
-                start = at - 2 if folded[at - 1] in "cga" else at - 3
-                positions.append(doc.span(start, at + 1)[0])
+    # the short labels from their ":" or "=" (one call each: a loop over _SHORT_LABELS would
+    # box its pairs into new tuples on every call once compiled)
+    positions = _short_labels(doc, ":", _SHORT_COLON, positions)
+    positions = _short_labels(doc, "=", _SHORT_EQUALS, positions)
     return sorted(set(positions)) if len(positions) > 1 else positions
 
 
-def _labelled(doc: Doc, taken: SpanSet) -> list[Entity]:
+def _labelled(doc: Doc, taken: SpanSet, positions: list[int]) -> list[Entity]:
+    """The labelled handles ("snap: name") starting at ``positions`` (_label_positions)."""
     found = []
     text = doc.text
-    for position in _label_positions(doc):
+    for position in positions:
         match = _LABELLED.match(text, position)
         if match is None:
             continue
@@ -325,11 +454,25 @@ def _labelled(doc: Doc, taken: SpanSet) -> list[Entity]:
 def find_contacts(doc: Doc) -> list[Entity]:
     """Phones, handles, links, URLs and e-mail addresses of ``doc``, in text order."""
     text = doc.text
+    # each family's cheap necessary test first; most messages pass none of them
+    at_signs = _at_signs(text)
+    # the links' block runs when the text holds a "/" or a "www." (lower-case: the reference
+    # skips "WWW.X.COM" alone); "www." is looked for only after a (?i)www. start, found anyway
+    www = _www_starts(text)
+    slash = "/" in text
+    links = slash or (www is not _NOTHING and "www." in text)
+    positions = _label_positions(doc)
+    # phones need a _PHONE match (tried only where it can start) and, the dearer test, a
+    # _DIGITS8 one somewhere
+    phones = finditer_at(_PHONE, text, _phone_starts(text)) if doc.has_digit else _NO_MATCHES
+    if phones and not _has_digits8(text):
+        phones = _NO_MATCHES
+    if at_signs is _NOTHING and not links and positions is _NOTHING and not phones:
+        return []
     found: list[Entity] = []
     taken = SpanSet()
-    at_sign = "@" in text
-    if at_sign:
-        for match in _EMAIL_DOMAIN.finditer(text):
+    if at_signs is not _NOTHING:
+        for match in finditer_at(_EMAIL_DOMAIN, text, at_signs):
             start = match.start()
             while start > 0 and match.start() - start < 64 and text[start - 1] in _LOCAL_CHARS:
                 start -= 1
@@ -338,29 +481,28 @@ def find_contacts(doc: Doc) -> list[Entity]:
                     doc.raw_entity("email", text[start : match.end()].lower(), start, match.end())
                 )
                 taken.add(start, match.end())
-    if "/" in text or "www." in text:
-        lowered = doc.folded if len(doc.folded) == len(text) else text.lower()
-        matches = _urls(text)
-        if _HOST_TAIL.search(lowered) and any(host in lowered for host in _BARE_HOSTS):
-            matches += _BARE_LINK.finditer(text)
+    if links:
+        matches = _urls(text, www)
+        # _BARE_LINK needs a "/" in the text: without one the gate on ``lowered`` is moot
+        if slash:
+            lowered = doc.folded if len(doc.folded) == len(text) else text.lower()
+            if _host_tail(lowered) and any(host in lowered for host in _BARE_HOSTS):
+                matches += _bare_links(text)
         for match in sorted(matches, key=lambda m: m.start()):
             url = _clean_url(match.group())
             if len(url) > 8 and not taken.overlaps(match.start(), match.start() + len(url)):
                 found.append(_link_entity(doc, match.start(), url))
                 taken.add(match.start(), match.start() + len(url))
-    found.extend(_labelled(doc, taken))
-    if at_sign:
-        for match in _AT_HANDLE.finditer(text):
+    if positions is not _NOTHING:
+        found.extend(_labelled(doc, taken, positions))
+    if at_signs is not _NOTHING:
+        for match in finditer_at(_AT_HANDLE, text, at_signs):
             if not taken.overlaps(match.start(), match.end()):
                 value = "telegram:@" + match.group(1)
                 found.append(doc.raw_entity("handle", value, *match.span(), {"inferred": True}))
                 taken.add(*match.span())
-    if doc.has_digit:
-        # the 8-digit gate, dearer than finding the numbers, only when there is one
-        # (_PHONE tried only where it can start)
-        matches = finditer_at(_PHONE, text, _phone_starts(text))
-        if matches and _has_digits8(text):
-            found.extend(_phones(doc, taken, matches))
+    if phones:
+        found.extend(_phones(doc, taken, phones))
     if len(found) > 1:
         found.sort(key=lambda entity: entity.start)
     return found
