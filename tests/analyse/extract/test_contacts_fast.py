@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vigie.analyse.extract import contacts as c
-from vigie.analyse.extract.doc import Doc, finditer_at
+from vigie.analyse.extract.doc import Doc, compact_json, finditer_at
 from vigie.analyse.extract.products import find_products
 
 _PIECES = [
@@ -54,6 +54,9 @@ def test_find_led_starts_equal_the_regex_scans(text: str) -> None:
     assert _spans(c._bare_links(text)) == _spans(list(c._BARE_LINK.finditer(text)))
     for folded in (text, text.lower()):
         assert c._host_tail(folded) == (c._HOST_TAIL.search(folded) is not None)
+    assert c._slash_after_tail(text) == (c._TAIL_SLASH.search(text) is not None)
+    if c._BARE_LINK.search(text):  # the necessary test before the gate on the lowered text
+        assert c._slash_after_tail(text)
     at_signs = c._at_signs(text)
     assert _spans(finditer_at(c._EMAIL_DOMAIN, text, at_signs)) == _spans(
         list(c._EMAIL_DOMAIN.finditer(text))
@@ -80,3 +83,11 @@ def test_nothing_is_a_shared_empty_list_never_filled() -> None:
     assert c._label_positions(doc) is c._NOTHING
     assert c.find_contacts(doc) == []
     assert c._NOTHING == [] and c._NO_MATCHES == []
+
+
+def test_attrs_made_once_are_those_of_compact_json() -> None:
+    assert compact_json({"link": True}) == c._LINK
+    assert compact_json({"inferred": True}) == c._INFERRED
+    for label in ("wickr", "wickr id", "whats app", "👻", "i\u0307nsta"):
+        assert c._label_attrs(label) == compact_json({"label": label})
+        assert c._label_attrs(label) == compact_json({"label": label})  # the remembered one

@@ -22,7 +22,7 @@ from typing import Final
 
 import phonenumbers
 
-from vigie.analyse.extract.doc import Doc, SpanSet, finditer_at
+from vigie.analyse.extract.doc import Doc, SpanSet, compact_json, finditer_at, new_entity
 from vigie.model import Entity
 
 __all__ = ["PLATFORM_WORDS", "find_contacts", "phone_value"]
@@ -186,6 +186,7 @@ _SHORT_EQUALS: Final = _SHORT_LABELS[1][1]
 # every bare host holds one of these: a cheap necessary test before the ten substring tests
 _HOST_TAIL: Final = re.compile(r"\.(?:me|dog|com|im)/")
 _TAILS: Final[tuple[str, ...]] = (".me", ".dog", ".com", ".im")
+_TAIL_SLASH: Final = re.compile(r"/(?:(?<=(?i:\.me|\.im)/)|(?<=(?i:\.dog|\.com)/))")
 
 
 def _has_digits8(text: str) -> bool:
@@ -243,6 +244,28 @@ def _phones(doc: Doc, taken: SpanSet, matches: list[re.Match[str]]) -> list[Enti
         if value:
             found.append(doc.raw_entity("phone", value, match.start(), match.end()))
     return found
+
+
+# the attrs of contacts' entities as compact_json makes them, made once: the JSON encoder
+# costs ~1.4 us a call, more than the rest of a handle
+_LINK: Final = compact_json({"link": True})
+_INFERRED: Final = compact_json({"inferred": True})
+_LABEL_ATTRS: Final[dict[str, str]] = {}  # label -> compact_json({"label": label})
+
+
+def _label_attrs(label: str) -> str:
+    attrs = _LABEL_ATTRS.get(label)
+    if attrs is None:
+        attrs = compact_json({"label": label})
+        if len(_LABEL_ATTRS) >= 256:  # a few dozen labels exist; never grows without bound
+            _LABEL_ATTRS.clear()
+        _LABEL_ATTRS[label] = attrs
+    return attrs
+
+
+def _attributed(doc: Doc, kind: str, value: str, start: int, end: int, attrs: str) -> Entity:
+    """``doc.raw_entity(kind, value, start, end, attrs_dict)`` with its attrs already JSON."""
+    return new_entity(kind, value, doc.text[start:end], start, end, attrs)
 
 
 def _clean_url(raw: str) -> str:
@@ -321,6 +344,18 @@ def _urls(text: str, www: list[int] | None = None) -> list[re.Match[str]]:
     return finditer_at(_URL, text, starts)
 
 
+def _slash_after_tail(text: str) -> bool:
+    """True when a "/" of ``text`` follows ``.me``, ``.im``, ``.dog`` or ``.com`` in any case
+    (as (?i) reads them: the character before it is e, m or g, in ASCII), which every
+    _BARE_LINK match holds."""
+    at = text.find("/")
+    while at != -1:
+        if at >= 3 and text[at - 1] in "eEmMgG" and _TAIL_SLASH.match(text, at) is not None:
+            return True
+        at = text.find("/", at + 1)
+    return False
+
+
 def _host_tail(lowered: str) -> bool:
     """``_HOST_TAIL.search(lowered) is not None``, from the "/" found by str.find."""
     at = lowered.find("/")
@@ -360,13 +395,13 @@ def _link_entity(doc: Doc, start: int, url: str) -> Entity:
     end = start + len(url)
     bare = _SCHEME_WWW.sub("", url)
     if match := _WA_LINK.match(bare):
-        return doc.raw_entity("handle", "whatsapp:+" + match.group(1), start, end, {"link": True})
+        return _attributed(doc, "handle", "whatsapp:+" + match.group(1), start, end, _LINK)
     if match := _SIGNAL_LINK.match(bare):
-        return doc.raw_entity("handle", "signal:" + match.group(1), start, end, {"link": True})
+        return _attributed(doc, "handle", "signal:" + match.group(1), start, end, _LINK)
     for pattern, prefix in _LINK_HANDLE:
         match = pattern.match(bare)
         if match and match.group(1).lower() not in _NOT_NAMES:
-            return doc.raw_entity("handle", prefix + match.group(1), start, end, {"link": True})
+            return _attributed(doc, "handle", prefix + match.group(1), start, end, _LINK)
     return doc.raw_entity("url", _normalise_url(url), start, end)
 
 
@@ -444,7 +479,7 @@ def _labelled(doc: Doc, taken: SpanSet, positions: list[int]) -> list[Entity]:
             value = "telegram:@" + name.lstrip("@")
         else:
             value = f"{platform}:{name.lstrip('@')}"
-        found.append(doc.raw_entity("handle", value, start, end, {"label": label}))
+        found.append(_attributed(doc, "handle", value, start, end, _label_attrs(label)))
         if value[len(platform) + 1 :].startswith("+"):
             found.append(doc.raw_entity("phone", value[len(platform) + 1 :], start, end))
         taken.add(start, end)
@@ -483,8 +518,9 @@ def find_contacts(doc: Doc) -> list[Entity]:
                 taken.add(start, match.end())
     if links:
         matches = _urls(text, www)
-        # _BARE_LINK needs a "/" in the text: without one the gate on ``lowered`` is moot
-        if slash:
+        # _BARE_LINK needs a "/" after a (?i) host tail in the text: without one the gate on
+        # ``lowered`` (a text.lower() of a long non-ASCII text costs microseconds) is moot
+        if slash and _slash_after_tail(text):
             lowered = doc.folded if len(doc.folded) == len(text) else text.lower()
             if _host_tail(lowered) and any(host in lowered for host in _BARE_HOSTS):
                 matches += _bare_links(text)
@@ -499,7 +535,8 @@ def find_contacts(doc: Doc) -> list[Entity]:
         for match in finditer_at(_AT_HANDLE, text, at_signs):
             if not taken.overlaps(match.start(), match.end()):
                 value = "telegram:@" + match.group(1)
-                found.append(doc.raw_entity("handle", value, *match.span(), {"inferred": True}))
+                start, end = match.span()
+                found.append(_attributed(doc, "handle", value, start, end, _INFERRED))
                 taken.add(*match.span())
     if phones:
         found.extend(_phones(doc, taken, phones))
