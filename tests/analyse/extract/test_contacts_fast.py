@@ -91,3 +91,10 @@ def test_attrs_made_once_are_those_of_compact_json() -> None:
     for label in ("wickr", "wickr id", "whats app", "👻", "i\u0307nsta"):
         assert c._label_attrs(label) == compact_json({"label": label})
         assert c._label_attrs(label) == compact_json({"label": label})  # the remembered one
+
+
+def test_remembered_phone_values_are_phone_value() -> None:
+    for raw in ("06 39 98 12 34", "+1 310 957 5815", "+1234567", "0033639981234", "08 12 34 56 78"):
+        assert c._phone_value(raw) == c.phone_value(raw)
+        assert c._phone_value(raw) == c.phone_value(raw)  # from the cache
+    assert len(c._PHONE_VALUES) <= c._PHONE_VALUES_MAX

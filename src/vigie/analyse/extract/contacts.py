@@ -210,6 +210,23 @@ def phone_value(raw: str, region: str = "FR") -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+# phone_value of the numbers seen lately: parsing costs ~30 us (phonenumbers is pure Python)
+# and a seller's number comes back in each of their listings; emptied when full
+_PHONE_VALUES: Final[dict[str, str | None]] = {}
+_PHONE_VALUES_MAX: Final = 4096
+
+
+def _phone_value(raw: str) -> str | None:
+    """``phone_value(raw)`` (French default region), remembered."""
+    if raw in _PHONE_VALUES:
+        return _PHONE_VALUES[raw]
+    value = phone_value(raw)
+    if len(_PHONE_VALUES) >= _PHONE_VALUES_MAX:
+        _PHONE_VALUES.clear()
+    _PHONE_VALUES[raw] = value
+    return value
+
+
 def _phone_starts(text: str) -> list[int]:
     """Offsets where _PHONE can match, in order: every "+", and every "0" with an ASCII digit
     after it (``00`` and ``0[1-9]``) and no ASCII letter or digit, "_", "+", "/" or "=" before
@@ -240,7 +257,7 @@ def _phones(doc: Doc, taken: SpanSet, matches: list[re.Match[str]]) -> list[Enti
     for match in matches:
         if taken.overlaps(match.start(), match.end()):
             continue
-        value = phone_value(match.group())
+        value = _phone_value(match.group())
         if value:
             found.append(doc.raw_entity("phone", value, match.start(), match.end()))
     return found
@@ -471,7 +488,7 @@ def _labelled(doc: Doc, taken: SpanSet, positions: list[int]) -> list[Entity]:
         if name.lower() in _NOT_A_NAME:  # "par Signal au 06…", "sur snap de ouf"
             continue
         if name.lstrip("+")[0].isdigit():
-            phone = phone_value(name)
+            phone = _phone_value(name)
             if phone is None or platform not in ("whatsapp", "signal", "telegram"):
                 continue
             value = f"{platform}:{phone}"
