@@ -16,7 +16,8 @@ _PIECES = [
     "sc\u00a0:", "SC:", "xsc:", "a:", "+33 6 12 34 56 78", "06 39 98 12 34", "0033639981234",
     "+33 (0)6 39 98 12 34", "t.me/", "T.ME/", "wa.me/", "chat.whatsapp.com/", "ſignal.me/",
     "wicKr.me/", "İnstagram.com/", "potato.im/", ".dog/", ".com/", ".im/", "snap", "whatsapp",
-    "insta", "@", "@user", "@url", "@plug_fictif", "a.b@example.org", "x@y", "@a-b.c", "x",
+    "insta", "@", "@user", "@url", "@plug_fictif", "a.b@example.org", "x@y", "@a-b.c", "@abcd", "@abcde", "@a_bcd", "@1abcd.", "@-.", "@" + "a" * 63 + ".",
+    "@" + "b" * 64 + ".", "x",
     "0", "00", "10", "_0", "=0", "/0", "é0", "+", "/", " ", ".", ":", "=", "\n", "12345678",
     "1.2.3.4-5 6 7 8", "👻", "é",
 ]  # fmt: skip
@@ -57,6 +58,9 @@ def test_find_led_starts_equal_the_regex_scans(text: str) -> None:
     assert c._slash_after_tail(text) == (c._TAIL_SLASH.search(text) is not None)
     if c._BARE_LINK.search(text):  # the necessary test before the gate on the lowered text
         assert c._slash_after_tail(text)
+    for at in range(len(text)):
+        if text[at] == "@":
+            assert c._at_gate(text, at) == (c._AT_GATE.match(text, at) is not None)
     at_signs = c._at_signs(text)
     assert _spans(finditer_at(c._EMAIL_DOMAIN, text, at_signs)) == _spans(
         list(c._EMAIL_DOMAIN.finditer(text))
