@@ -18,6 +18,7 @@ platform keyword). Values:
 from __future__ import annotations
 
 import re
+from operator import attrgetter
 from typing import Final
 
 import phonenumbers
@@ -228,15 +229,11 @@ def _phone_value(raw: str) -> str | None:
 
 
 def _phone_starts(text: str) -> list[int]:
-    """Offsets where _PHONE can match, in order: every "+", and every "0" with an ASCII digit
+    """Offsets where _PHONE can match, in order (_NOTHING when none): every "+", and every "0" with an ASCII digit
     after it (``00`` and ``0[1-9]``) and no ASCII letter or digit, "_", "+", "/" or "=" before
     it (the lookbehind; any other character before it is left to _PHONE). A superset of its
     match starts, found with str.find (memchr) instead of two regex scans of the text."""
-    starts: list[int] = []
-    at = text.find("+")
-    while at != -1:
-        starts.append(at)
-        at = text.find("+", at + 1)
+    starts = _positions(text, "+")
     signs = len(starts)
     last = len(text) - 1
     at = text.find("0")
@@ -244,6 +241,8 @@ def _phone_starts(text: str) -> list[int]:
         if at < last and 48 <= ord(text[at + 1]) <= 57:
             before = ord(text[at - 1]) if at > 0 else 32
             if before >= 128 or not _PHONE_BLOCKER[before]:
+                if starts is _NOTHING:
+                    starts = []
                 starts.append(at)
         at = text.find("0", at + 1)
     if signs and len(starts) > signs:  # both kinds: merge them in text order
@@ -363,7 +362,13 @@ def _www_starts(text: str) -> list[int]:
     starts = _NOTHING
     at = text.find(".")
     while at != -1:
-        if at >= 3 and text[at - 1] in "wW" and text[at - 2] in "wW" and text[at - 3] in "wW":
+        # w or W: x | 32 == 119 for x = 119 and 87 only
+        if (
+            at >= 3
+            and ord(text[at - 1]) | 32 == 119
+            and ord(text[at - 2]) | 32 == 119
+            and ord(text[at - 3]) | 32 == 119
+        ):
             if starts is _NOTHING:
                 starts = []
             starts.append(at - 3)
@@ -393,7 +398,9 @@ def _slash_after_tail(text: str) -> bool:
     _BARE_LINK match holds."""
     at = text.find("/")
     while at != -1:
-        if at >= 3 and text[at - 1] in "eEmMgG" and _TAIL_SLASH.match(text, at) is not None:
+        before = ord(text[at - 1]) | 32 if at >= 3 else 0  # lower-cased if a letter
+        tail = before == 101 or before == 109 or before == 103  # e, m, g
+        if tail and _TAIL_SLASH.match(text, at) is not None:
             return True
         at = text.find("/", at + 1)
     return False
@@ -448,6 +455,11 @@ def _link_entity(doc: Doc, start: int, url: str) -> Entity:
     return doc.raw_entity("url", _normalise_url(url), start, end)
 
 
+def _cga(ch: int) -> bool:
+    """The code point is c, g or a (how sc, ig, tg and wa end)."""
+    return ch == 99 or ch == 103 or ch == 97
+
+
 def _short_labels(doc: Doc, sign: str, pattern: re.Pattern[str], positions: list[int]) -> list[int]:
     """``positions`` plus the original starts of the short labels ("sc:", "wa =") before each
     ``sign`` of the folded text where ``pattern`` (of _SHORT_LABELS) matches."""
@@ -457,7 +469,7 @@ def _short_labels(doc: Doc, sign: str, pattern: re.Pattern[str], positions: list
         # sc/ig/tg/wa end right before the sign or one (space) character before it
         if (
             at >= 2
-            and (folded[at - 1] in "cga" or folded[at - 2] in "cga")
+            and (_cga(ord(folded[at - 1])) or _cga(ord(folded[at - 2])))
             and pattern.match(folded, at) is not None
         ):
             start = at - 2 if folded[at - 1] in "cga" else at - 3
@@ -529,6 +541,15 @@ def _labelled(doc: Doc, taken: SpanSet, positions: list[int]) -> list[Entity]:
     return found
 
 
+# the sort keys, as functions of the module: a lambda in find_contacts would make it build a
+# closure environment object on every call once compiled
+_START: Final = attrgetter("start")
+
+
+def _match_start(match: re.Match[str]) -> int:
+    return match.start()
+
+
 def find_contacts(doc: Doc) -> list[Entity]:
     """Phones, handles, links, URLs and e-mail addresses of ``doc``, in text order."""
     text = doc.text
@@ -542,7 +563,8 @@ def find_contacts(doc: Doc) -> list[Entity]:
     positions = _label_positions(doc)
     # phones need a _PHONE match (tried only where it can start) and, the dearer test, a
     # _DIGITS8 one somewhere
-    phones = finditer_at(_PHONE, text, _phone_starts(text)) if doc.has_digit else _NO_MATCHES
+    starts = _phone_starts(text) if doc.has_digit else _NOTHING
+    phones = finditer_at(_PHONE, text, starts) if starts is not _NOTHING else _NO_MATCHES
     if phones and not _has_digits8(text):
         phones = _NO_MATCHES
     if at_signs is _NOTHING and not links and positions is _NOTHING and not phones:
@@ -567,7 +589,7 @@ def find_contacts(doc: Doc) -> list[Entity]:
             lowered = doc.folded if len(doc.folded) == len(text) else text.lower()
             if _host_tail(lowered) and any(host in lowered for host in _BARE_HOSTS):
                 matches += _bare_links(text)
-        for match in sorted(matches, key=lambda m: m.start()):
+        for match in sorted(matches, key=_match_start):
             url = _clean_url(match.group())
             if len(url) > 8 and not taken.overlaps(match.start(), match.start() + len(url)):
                 found.append(_link_entity(doc, match.start(), url))
@@ -584,5 +606,5 @@ def find_contacts(doc: Doc) -> list[Entity]:
     if phones:
         found.extend(_phones(doc, taken, phones))
     if len(found) > 1:
-        found.sort(key=lambda entity: entity.start)
+        found.sort(key=_START)
     return found
