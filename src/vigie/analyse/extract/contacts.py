@@ -2,7 +2,8 @@
 
 Everything here runs on the *original* text (handles and invite hashes are case-sensitive) and
 each extractor is skipped by a cheap test first (a run of 8 digits, an ``@``, a ``.``/``/``, a
-platform keyword). Values:
+platform keyword); the patterns are tried only where they can start, those places found with
+one-character str.find (memchr speed) rather than by a regex scan of the whole text. Values:
 
 - ``phone``: E.164 (``+33639981234``), parsed with ``phonenumbers`` (French default region) and
   kept when valid, or when a well-formed French number (9 national digits, not 08);
@@ -28,18 +29,12 @@ from vigie.model import Entity
 
 __all__ = ["PLATFORM_WORDS", "find_contacts", "phone_value"]
 
-# literal-led alternatives (the engine scans for "+" and "0"); the lookbehind after the first
-# character checks what precedes the number
+# literal-led alternatives (tried only at the "+" and "0" of _phone_starts); the lookbehind
+# after the first character checks what precedes the number
 _PHONE: Final = re.compile(
     r"(?:\+(?<![\w+/=]\+)|00(?<![\w+/=]00))[1-9][0-9]{0,2}[ .\-]?(?:\(0\)[ .\-]?)?[0-9]"
     r"(?:[ .\-]?[0-9]){5,12}(?![\w/])"
     r"|0(?<![\w+/=]0)[1-9](?:[ .\-]?[0-9]{2}){4}(?![\w/])"
-)
-# where _PHONE can start: its three alternatives begin with "+", "00" or "0" and the same test
-# of the character before (literal-led, so found far faster than _PHONE's own {+, 0} class)
-_PHONE_STARTS: Final = (
-    ("+", re.compile(r"\+(?<![\w+/=]\+)")),
-    ("0", re.compile(r"0(?<![\w+/=]0)")),
 )
 # the ASCII characters of _PHONE's lookbehind class [\w+/=]
 _PHONE_BLOCKER: Final = [
@@ -56,8 +51,9 @@ _SCHEME_WWW: Final = re.compile(r"^(?:https?://)?(?:www\.)?", re.I)
 _SPACES: Final = re.compile(r"\s+")
 _URL_CHARS: Final = r"[^\s<>\"'`{}|\\^\[\]]"
 _URL: Final = re.compile(rf"(?:https?://|www\.){_URL_CHARS}+", re.IGNORECASE)
-# where _URL can start, found from literals (a scan for "://" or "." is far faster than trying
-# _URL at every character): 4 or 5 characters before "://", 3 before the "." of "www."
+# where _URL can start (see _urls, which finds their ":" and "." with str.find, and
+# _www_starts; _URL_WWW is the reference the tests hold it to): 4 or 5 characters before
+# "://", 3 before the "." of "www."
 _URL_SCHEME: Final = re.compile(r"://(?:(?<=(?i:https)://)|(?<=(?i:http)://))")
 _URL_WWW: Final = re.compile(r"\.(?<=(?i:www)\.)")
 _BARE_HOSTS: Final = (
@@ -185,6 +181,7 @@ _SHORT_LABELS: Final = (
 _SHORT_COLON: Final = _SHORT_LABELS[0][1]
 _SHORT_EQUALS: Final = _SHORT_LABELS[1][1]
 # every bare host holds one of these: a cheap necessary test before the ten substring tests
+# (_host_tail reads it with str.find; this is its reference)
 _HOST_TAIL: Final = re.compile(r"\.(?:me|dog|com|im)/")
 _TAILS: Final[tuple[str, ...]] = (".me", ".dog", ".com", ".im")
 _TAIL_SLASH: Final = re.compile(r"/(?:(?<=(?i:\.me|\.im)/)|(?<=(?i:\.dog|\.com)/))")
@@ -229,10 +226,11 @@ def _phone_value(raw: str) -> str | None:
 
 
 def _phone_starts(text: str) -> list[int]:
-    """Offsets where _PHONE can match, in order (_NOTHING when none): every "+", and every "0" with an ASCII digit
-    after it (``00`` and ``0[1-9]``) and no ASCII letter or digit, "_", "+", "/" or "=" before
-    it (the lookbehind; any other character before it is left to _PHONE). A superset of its
-    match starts, found with str.find (memchr) instead of two regex scans of the text."""
+    """Offsets where _PHONE can match, in order (_NOTHING when none): every "+", and every
+    "0" with an ASCII digit after it (``00`` and ``0[1-9]``) and no ASCII letter or digit, "_",
+    "+", "/" or "=" before it (the lookbehind; any other character before it is left to
+    _PHONE). A superset of its match starts, found with str.find (memchr) instead of two
+    regex scans of the text."""
     starts = _positions(text, "+")
     signs = len(starts)
     last = len(text) - 1
@@ -424,9 +422,9 @@ _BARE_HOST_BYTES: Final = tuple(host.encode("ascii") for host in _BARE_HOSTS)
 def _bare_links(text: str) -> list[re.Match[str]]:
     """``list(_BARE_LINK.finditer(text))``: tried only where a host starts (the pattern has no
     literal prefix, so the engine otherwise tries the lookbehind and ten hosts at every
-    character). Non-ASCII characters become "?" in ``raw``, so ``raw.lower()`` finds every
-    case-insensitive host unless the text holds one of the four characters (?i) folds onto
-    an ASCII letter; then the plain scan."""
+    character). Non-ASCII characters become "?" in ``lowered`` (ASCII, lower-cased), where
+    every case-insensitive host is then found unless the text holds one of the four
+    characters (?i) folds onto an ASCII letter; then the plain scan."""
     if not text.isascii() and any(trap in text for trap in _FOLD_TRAPS):
         return list(_BARE_LINK.finditer(text))
     lowered = text.encode("ascii", "replace").lower()
