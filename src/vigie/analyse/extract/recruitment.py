@@ -19,7 +19,7 @@ from typing import Any
 
 import ahocorasick
 
-from vigie.analyse.extract.doc import Doc, digit_run_starts, finditer_at, spaced_key
+from vigie.analyse.extract.doc import Doc, digit_run_starts, spaced_key
 from vigie.model import Entity
 
 __all__ = ["find_pay", "find_roles"]
@@ -121,8 +121,7 @@ def find_pay(doc: Doc) -> list[Entity]:
     if not doc.has_digit:
         return []
     found = []
-    # (every match starts at the first digit of a run: "[0-9](?<![0-9a-z.,][0-9])")
-    for match in finditer_at(_PAY, doc.folded, digit_run_starts(doc)):
+    for match in _pay_matches(doc):
         low = int(match["a"]) * (1000 if match["ak"] else 1)
         high = int(match["b"]) * (1000 if match["bk"] else 1) if match["b"] else low
         if high < low or low <= 0:
@@ -139,6 +138,28 @@ def find_pay(doc: Doc) -> list[Entity]:
             attrs["eur_per_day"] = round((low + high) / 2 / _DAYS[per], 2)
         value = f"{low}-{high} {currency}/{per}" if high != low else f"{low} {currency}/{per}"
         found.append(doc.entity("pay", value, match.start(), match.end(), attrs))
+    return found
+
+
+def _pay_matches(doc: Doc) -> list[re.Match[str]]:
+    """``list(_PAY.finditer(doc.folded))``: every match starts at the first digit of a run
+    ("[0-9](?<![0-9a-z.,][0-9])": not after a letter, "." or ",") and reads a second digit
+    right after it, so ``_PAY`` is tried only at such starts (as ``finditer_at`` does)."""
+    folded = doc.folded
+    last = len(folded) - 1
+    found: list[re.Match[str]] = []
+    covered = 0
+    for start in digit_run_starts(doc):
+        if start < covered or start == last or not 48 <= ord(folded[start + 1]) <= 57:
+            continue
+        if start:
+            before = ord(folded[start - 1])
+            if 97 <= before <= 122 or before == 46 or before == 44:
+                continue
+        m = _PAY.match(folded, start)
+        if m is not None:
+            found.append(m)
+            covered = m.end()
     return found
 
 

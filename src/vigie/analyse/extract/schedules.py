@@ -11,9 +11,11 @@ Fragments on one line merge into one ``schedule`` entity: "ouvert 7j/7 de 11h à
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 
-from vigie.analyse.extract.doc import Doc, digit_run_starts, finditer_at
+import ahocorasick_rs
+
+from vigie.analyse.extract.doc import Doc, digit_run_starts
 from vigie.model import Entity
 
 __all__ = ["find_schedules"]
@@ -74,12 +76,59 @@ def _may_name_days(folded: str, has_digit: bool = True) -> bool:
     return "non" in folded and ("non stop" in folded or "non-stop" in folded)
 
 
+# What each condition of ``_may_name_days`` needs (a day name, "h24", "tous les jours", "non
+# stop" or "non-stop"), in one automaton over ``Doc.spaced_bytes``: these are made of [0-9a-z ]
+# ("-" reads as a space there), so each occurs there wherever it occurs in the folded text. On
+# long texts one pass of it costs less than the substring searches (a text finding none skips
+# them); leftmost-first, which reports a match whenever any key occurs, scans fastest.
+_GATE: Final = ahocorasick_rs.BytesAhoCorasick(
+    [key.encode("ascii") for key in (*_DAY_NAMES, "h24", "tous les jours", "non stop")],
+    matchkind=ahocorasick_rs.MatchKind.LeftmostFirst,
+    implementation=ahocorasick_rs.Implementation.DFA,
+)
+_GATE_FROM: Final = 160  # characters: below, the substring searches alone cost less
+
+
+def _may_name_days_in(doc: Doc) -> bool:
+    """``_may_name_days`` of ``doc``, after ``_GATE`` on long texts."""
+    folded = doc.folded
+    if len(folded) >= _GATE_FROM and not _GATE.find_matches_as_indexes(doc.spaced_bytes):
+        return False
+    return _may_name_days(folded, doc.has_digit)
+
+
+def _clock_matches(doc: Doc) -> list[re.Match[str]]:
+    """``list(_CLOCK.finditer(doc.folded))``: every match starts at the first digit of a run
+    ("[0-9](?<![0-9a-z/][0-9])"), so ``_CLOCK`` is tried only there (as ``finditer_at`` does),
+    and only where the next character may continue one: each alternative reads a digit, "h",
+    ":", "/", "j" or a whitespace right after that digit ("24/24", "18h", "7j/7", "7 j/7")."""
+    folded = doc.folded
+    size = len(folded)
+    found: list[re.Match[str]] = []
+    covered = 0
+    for start in digit_run_starts(doc):
+        if start < covered or start + 1 >= size:
+            continue
+        if start:  # ("(?<![0-9a-z/][0-9])": the run starts no match after a letter or "/")
+            before = ord(folded[start - 1])
+            if 97 <= before <= 122 or before == 47:
+                continue
+        # (whitespace, "\s", is only found up to " " or past "~": the test lets those through)
+        after = ord(folded[start + 1])
+        if 32 < after < 128 and not (47 <= after <= 58 or after == 104 or after == 106):
+            continue
+        m = _CLOCK.match(folded, start)
+        if m is not None:
+            found.append(m)
+            covered = m.end()
+    return found
+
+
 def _fragments(doc: Doc) -> list[tuple[int, int, dict[str, Any]]]:
     folded = doc.folded
     out: list[tuple[int, int, dict[str, Any]]] = []
     if doc.has_digit:
-        # (every match starts at the first digit of a run: "[0-9](?<![0-9a-z/][0-9])")
-        for match in finditer_at(_CLOCK, folded, digit_run_starts(doc)):
+        for match in _clock_matches(doc):
             start, end = match.span()
             if match["allday"]:
                 out.append((start, end, {"hours": "24/24"}))
@@ -100,7 +149,7 @@ def _fragments(doc: Doc) -> list[tuple[int, int, dict[str, Any]]]:
                 first = _START_TIME.match(folded, start)
                 if first is not None and int(first["h"]) <= 24 and _OPENING.intersection(words):
                     out.append((start, end, {"open": _clock(first["h"], first["m"])}))
-    if _may_name_days(folded, doc.has_digit):
+    if _may_name_days_in(doc):
         for match in _WORDS.finditer(folded):
             kind = match.lastgroup
             if match["days"]:
