@@ -10,8 +10,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vigie.analyse.extract import recruitment, schedules
-from vigie.analyse.extract.doc import Doc
+from vigie.analyse.extract import offers, recruitment, schedules
+from vigie.analyse.extract.doc import Doc, compact_json
 
 
 def _described(m: re.Match[str]) -> tuple[object, ...]:
@@ -85,3 +85,43 @@ def test_day_gate_of_long_texts_is_the_plain_one(text: str) -> None:
         doc = Doc(padded)
         expected = schedules._may_name_days(doc.folded, doc.has_digit)
         assert schedules._may_name_days_in(doc) == expected, padded
+
+
+def _reference_attrs(offer: offers._Offer) -> str:
+    quantity, price = offer.tiers[0]
+    attrs: dict[str, object] = {
+        "product": offer.product,
+        "quantity": offers._clean(quantity),
+        "unit": offer.unit,
+        "price": offers._clean(price),
+        "currency": offer.currency,
+        "price_per_unit": round(price / quantity, 4),
+    }
+    if len(offer.tiers) > 1:
+        attrs["tiers"] = [[offers._clean(q), offers._clean(p)] for q, p in offer.tiers]
+    if offer.dose:
+        attrs["dose_mg"] = offers._clean(offer.dose * 1000)
+    return compact_json(attrs)
+
+
+_AMOUNTS = st.floats(min_value=5e-324, max_value=1e7) | st.integers(1, 10**6).map(float)
+
+
+@settings(max_examples=1000)
+@given(
+    st.sampled_from([None, "cannabis_resin", "mdma", 'é"\\x', "\n"]),
+    st.sampled_from(["g", "ml", "unit", "pill"]),
+    st.sampled_from(["EUR", "USD", "GBP", "BTC"]),
+    st.lists(st.tuples(_AMOUNTS, _AMOUNTS), min_size=1, max_size=3),
+    st.none() | st.floats(min_value=0.0, max_value=1e3),
+)
+def test_offer_attrs_are_those_compact_json_writes(
+    product: str | None,
+    unit: str,
+    currency: str,
+    tiers: list[tuple[float, float]],
+    dose: float | None,
+) -> None:
+    offer = offers._Offer(0, 4, product, unit, currency, tiers, dose)
+    entity = offers._entity(Doc("10g 80€"), offer)
+    assert entity.attrs == _reference_attrs(offer)
