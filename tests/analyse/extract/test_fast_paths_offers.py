@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from vigie.analyse.extract import offers, recruitment, schedules
 from vigie.analyse.extract.doc import Doc, compact_json
+from vigie.analyse.normalise import normalise
 
 
 def _described(m: re.Match[str]) -> tuple[object, ...]:
@@ -125,3 +126,52 @@ def test_offer_attrs_are_those_compact_json_writes(
     offer = offers._Offer(0, 4, product, unit, currency, tiers, dose)
     entity = offers._entity(Doc("10g 80€"), offer)
     assert entity.attrs == _reference_attrs(offer)
+
+
+_KINDS = {"num": 0, "dot": 1, "imp": 2, "cur": 3, "run": 6}
+
+
+def _reference_leads(folded: str) -> list[int]:
+    """``offers._LEAD.finditer`` as flat (start, kind, end) triples, less the currency signs
+    where ``_AT_CURRENCY`` cannot match."""
+    leads: list[int] = []
+    for lead in offers._LEAD.finditer(folded):
+        start, end = lead.span()
+        kind = lead.lastgroup
+        if kind == "cur" and offers._AT_CURRENCY.match(folded, start) is None:
+            continue
+        code = _KINDS[kind] if kind else 5 if folded[start] == "x" else 4
+        leads += [start, code, end if kind == "num" else start + 1]
+    return leads
+
+
+_LEAD_PIECES = st.sampled_from(
+    [
+        *"0123456789.,+#€$£x-/:%'\n aelgs\t\u00a0\u2003\x1c\x85é²①",
+        *("la ", "le 5", "€ .5", "$ 5", "£.5", "+ 3", "# 2", "x 3", "3x2", ".5", "a.5", "1.5"),
+        *(" x5", "ax5", "€€5", "€ \u00a0 5", "\ud800", "1,000", "$.", "€ ", "x\n5"),
+    ]
+)
+
+
+@settings(max_examples=2000)
+@given(st.lists(_LEAD_PIECES | _NUMBERS, max_size=12).map("".join) | st.text(max_size=30))
+def test_leads_from_the_runs_of_digits_are_those_of_the_lead_regex(text: str) -> None:
+    for folded in (text, normalise(text).text):
+        assert offers._leads(folded) == _reference_leads(folded), folded
+
+
+def test_leads_on_every_short_string() -> None:
+    alphabet = "09.,+#$€ \txae"
+    for size in range(1, 6):
+        for chars in itertools.product(alphabet, repeat=size):
+            text = "".join(chars)
+            assert offers._leads(text) == _reference_leads(text), text
+
+
+def test_leads_on_labelled_texts(shared_data: Path) -> None:
+    for path in sorted((shared_data / "labelled").glob("*.jsonl")):
+        with path.open(encoding="utf-8") as handle:
+            for line in itertools.islice(handle, 3000):
+                folded = normalise(json.loads(line)["text"]).text
+                assert offers._leads(folded) == _reference_leads(folded), folded

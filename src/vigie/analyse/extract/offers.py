@@ -20,6 +20,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from vigie.analyse.extract.doc import Doc, new_entity
 from vigie.analyse.extract.products import ProductHit
@@ -382,33 +383,110 @@ class _Offer:
         self.dose = dose
 
 
+# lead kinds, as ``_LEAD`` names them (``_LEAD_SIGN``: "+" or "#"; ``_LEAD_X``: "x")
+_LEAD_NUM: Final = 0
+_LEAD_DOT: Final = 1
+_LEAD_IMP: Final = 2
+_LEAD_CUR: Final = 3
+_LEAD_SIGN: Final = 4
+_LEAD_X: Final = 5
+_LEAD_RUN: Final = 6
+# one byte per code point (as "ascii", "replace" encodes): each digit becomes "0", any other " "
+_DIGIT_MARKS: Final = bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256))
+
+
+def _is_word(code: int) -> bool:
+    """``[0-9a-z]``."""
+    return 48 <= code <= 57 or 97 <= code <= 122
+
+
+def _is_currency(code: int) -> bool:
+    """``[€$£]``."""
+    return code == 36 or code == 163 or code == 8364
+
+
+def _leads(folded: str) -> list[int]:
+    """``_LEAD.finditer(folded)`` as flat (start, kind, end) triples, found from the runs of
+    digits: the sre scan for its first character class costs ~7 ns a character, bytes.find
+    (memchr) next to nothing. Every lead lies at most three characters before a run of digits,
+    or starts one: a run's first digit is a ``num`` (not after ``[0-9a-z.,]``; it ends with the
+    run), an ``imp`` (after "a" or "e") or a ``run`` lead; before it, a "." right before it
+    (not after ``[0-9a-z.,]``) is a ``dot``, "+", "#" and "x" (not after ``[0-9a-z]``) before
+    it or before a whitespace before it are signs, and a currency sign before it, before a
+    whitespace or a "." before it, or before a whitespace and a "." before it, is a ``cur``.
+    (``_LEAD`` also finds the currency signs that no digit follows there: ``_AT_CURRENCY``
+    matches at none of them, so they are left out.)"""
+    marks = folded.encode("ascii", "replace").translate(_DIGIT_MARKS)
+    size = len(marks)
+    leads: list[int] = []
+    start = marks.find(b"0")
+    while start != -1:
+        end = marks.find(b" ", start)
+        if end == -1:
+            end = size
+        if start:
+            c1 = ord(folded[start - 1])
+            c2 = ord(folded[start - 2]) if start > 1 else 32
+            space1 = folded[start - 1].isspace()
+            before_dot = start > 2 and c1 == 46 and folded[start - 2].isspace()
+            if before_dot and _is_currency(ord(folded[start - 3])):  # "€ .5"
+                leads += [start - 3, _LEAD_CUR, start - 2]
+            if start > 1:
+                if _is_currency(c2) and (space1 or c1 == 46):  # "€ 5", "€.5"
+                    leads += [start - 2, _LEAD_CUR, start - 1]
+                elif space1 and (c2 == 43 or c2 == 35):  # "+ 5", "# 5"
+                    leads += [start - 2, _LEAD_SIGN, start - 1]
+                elif space1 and c2 == 120 and (start < 3 or not _is_word(ord(folded[start - 3]))):
+                    leads += [start - 2, _LEAD_X, start - 1]  # "x 5"
+            if c1 == 46:
+                if not (_is_word(c2) or c2 == 46 or c2 == 44):
+                    leads += [start - 1, _LEAD_DOT, start]  # ".5"
+            elif _is_currency(c1):
+                leads += [start - 1, _LEAD_CUR, start]
+            elif c1 == 43 or c1 == 35:
+                leads += [start - 1, _LEAD_SIGN, start]
+            elif c1 == 120 and not _is_word(c2):
+                leads += [start - 1, _LEAD_X, start]  # "x5"
+            if c1 == 97 or c1 == 101:
+                leads += [start, _LEAD_IMP, start + 1]
+            elif _is_word(c1) or c1 == 46 or c1 == 44:
+                leads += [start, _LEAD_RUN, start + 1]
+            else:
+                leads += [start, _LEAD_NUM, end]
+        else:
+            leads += [start, _LEAD_NUM, end]
+        start = marks.find(b"0", end)
+    return leads
+
+
 def _matches(folded: str, runs: list[int]) -> list[re.Match[str]]:
     """The ``_ATOMS`` matches of ``folded``, in order, noise left out: ``_ATOMS`` tried at each
     position a match may start from, the first one after the end of the previous match. Adds
     to ``runs`` the offset of the first digit of each run of digits."""
     found: list[re.Match[str]] = []
     covered = 0
-    for lead in _LEAD.finditer(folded):
-        start = lead.start()
-        how = lead.lastgroup
-        if how == "num" or how == "run" or how == "imp":
+    leads = _leads(folded)
+    for i in range(0, len(leads), 3):
+        start = leads[i]
+        how = leads[i + 1]
+        if how in (_LEAD_NUM, _LEAD_RUN, _LEAD_IMP):
             runs.append(start)
-            if how == "run":
+            if how == _LEAD_RUN:
                 continue
         if start < covered:
             continue
         pattern: re.Pattern[str] | None
-        if how == "num":
-            pattern = _at_number(folded, start, lead.end())
+        if how == _LEAD_NUM:
+            pattern = _at_number(folded, start, leads[i + 2])
             if pattern is None:
                 continue
-        elif how == "dot":
+        elif how == _LEAD_DOT:
             pattern = _AT_NUMBER
-        elif how == "cur":
+        elif how == _LEAD_CUR:
             pattern = _AT_CURRENCY
-        elif how == "imp":
+        elif how == _LEAD_IMP:
             pattern = _AT_IMP
-        elif folded[start] == "x":
+        elif how == _LEAD_X:
             pattern = _AT_X
         else:
             pattern = _AT_SIGN
