@@ -175,3 +175,37 @@ def test_leads_on_labelled_texts(shared_data: Path) -> None:
             for line in itertools.islice(handle, 3000):
                 folded = normalise(json.loads(line)["text"]).text
                 assert offers._leads(folded) == _reference_leads(folded), folded
+
+
+def _number_variant_agrees(folded: str) -> None:
+    """At each ``num`` lead, the regex ``offers._at_number`` picks matches as ``_AT_NUMBER``."""
+    for i in range(0, len(leads := offers._leads(folded)), 3):
+        start, kind, end = leads[i : i + 3]
+        if kind == 0:
+            pattern = offers._at_number(folded, start, end)
+            fast = pattern.match(folded, start) if pattern is not None else None
+            full = offers._AT_NUMBER.match(folded, start)
+            assert (fast and _described(fast)) == (full and _described(full)), (folded, start)
+
+
+_DECIMALS = st.lists(
+    st.from_regex(r"[0-9]{1,6}(?:[.,][0-9]{1,4}){0,3}", fullmatch=True)
+    | st.sampled_from(
+        [*" .,-%/:#ex\n", " - ", " %", "g", " g", "mg", "e", " eur", " $", "€", "$", " le g"]
+    ),
+    max_size=8,
+).map("".join)
+
+
+@settings(max_examples=3000)
+@given(_DECIMALS)
+def test_number_variants_after_a_decimal_separator(text: str) -> None:
+    _number_variant_agrees(text)
+
+
+def test_number_variants_after_a_decimal_separator_by_shape() -> None:
+    for run in ("1", "12", "123", "2024", "12345", "0612345678"):
+        for sep, more in itertools.product(".,", ("0", "05", "050", "5000", "05.24", "05,24")):
+            for tail in ("", " ", "%", " %", "-2%", "g", " g", "e", " eur", "$", ".", ",", "x"):
+                _number_variant_agrees(f"{run}{sep}{more}{tail}")
+                _number_variant_agrees(f"a {run}{sep}{more}{tail} b")

@@ -240,16 +240,27 @@ def _starting_with(char: str, words: str) -> str:
     return "|".join([word for word in words.split("|") if word[:1] == char]) or "(?!)"
 
 
+# a number read at the lead: where a variant is tried (see ``_at_number``), it is the run of
+# digits itself (the thousands-group and decimal forms need a digit after the run's first
+# character past it, which that test rules out), so it reads as "[0-9]++" there: sre then
+# skips trying the thousands form "[0-9]{1,3}(?:,[0-9]{3})+" first (~25 % of a match)
+_LEADING_NUM = re.compile(re.escape(_B) + r"((?:\(\?P<[a-z_]+>)?)" + re.escape(_NUM))
+
+
 def _variants(column: int, chars: list[str]) -> dict[str, re.Pattern[str] | None]:
     """For each of ``chars``, ``_AT_NUMBER`` with only the alternatives that ``char`` may follow
     in their order there (``column`` 1: right after the run, 2: after one whitespace after
     it), or None if none may. After a letter, their lists of words (units, currencies, noise
     words) are tried only where that letter is: each keeps only the words that start with it
-    (not after "-": "10 - 20g")."""
+    (not after "-": "10 - 20g"). The number they read first is a run of digits."""
     compiled: dict[str, re.Pattern[str] | None] = {}
     table: dict[str, re.Pattern[str] | None] = {}
     for char in chars:
-        kept = [row[0] for row in _AFTER if _takes(row[column], char)]
+        kept = [
+            _LEADING_NUM.sub(lambda m: _B + m[1] + "[0-9]++", row[0])
+            for row in _AFTER
+            if _takes(row[column], char)
+        ]
         if "a" <= char <= "z":
             for words in (_NOISE_WORDS, _UNITS, _CURRENCY_WORDS):
                 kept = [a.replace(words, _starting_with(char, words)) for a in kept]
@@ -272,6 +283,22 @@ _AFTER_SPACE = _variants(2, _LETTERS + _SPACES + _OTHERS)
 _SPACE_SET = frozenset(_SPACES)
 
 
+# ``_AT_NUMBER`` with the alternatives that may match at a run of digits followed by "." or ","
+# and a digit: the noise of phone numbers ("06.12.34.56.78"), ranges, dates ("12.05.24"),
+# percentages ("2,5%"), years and long numbers ("2024.", "75011,": ``_E`` holds before "."
+# and ","), quantities and prices (their number reads on: "0.5g", "1,000 $"). The others need
+# a letter or another sign right after the run, or after at most one more digit.
+_AFTER_DECIMAL: Final = re.compile(
+    (
+        "(?:(?P<noise>"
+        + "|".join(_NOISE_ALTERNATIVES[i] for i in (0, 1, 8, 11, 13, 14))
+        + ")|"
+        + "|".join([_QTY, _PRICE])
+        + ")"
+    ).replace(_B, "")
+)
+
+
 def _at_number(folded: str, start: int, end: int) -> re.Pattern[str] | None:
     """The regex to try at the ``num`` lead ``folded[start:end]`` (a run of digits): one of
     ``_AT_NUMBER``'s variants above when the characters after the run allow, else itself."""
@@ -280,6 +307,8 @@ def _at_number(folded: str, start: int, end: int) -> re.Pattern[str] | None:
     if "a" <= after <= "z":
         return _AFTER_LETTER[after]
     then = folded[end + 1] if end + 1 < size else ""
+    if "0" <= then <= "9" and (after == "." or after == ","):
+        return _AFTER_DECIMAL  # "0.5g", "2,5 g", "1,000", "12.05.24"
     if end - start > 4 or "0" <= then <= "9":
         return _AT_NUMBER
     if after in _SPACE_SET:
