@@ -97,30 +97,50 @@ def _may_name_days_in(doc: Doc) -> bool:
     return _may_name_days(folded, doc.has_digit)
 
 
+def _maybe_space(code: int) -> bool:
+    """True for every ``\\s`` character (all are up to " " or past "~"), and for some others."""
+    return code <= 32 or code >= 127
+
+
+def _may_start_clock(folded: str, start: int) -> bool:
+    """False where ``_CLOCK`` cannot match at the first digit of a run at ``start``: after it,
+    "allday" reads "4" (after "2"), "allweek" whitespace, "j" or "/" (after "7"), and the
+    clock a digit, whitespace, "h" or ":" (after one digit more, or whitespace: "h" or ":").
+    ("(?<![0-9a-z/][0-9])": no match starts after a letter or "/" either.)"""
+    size = len(folded)
+    if start + 1 >= size:
+        return False
+    if start:
+        before = ord(folded[start - 1])
+        if 97 <= before <= 122 or before == 47:
+            return False
+    first = ord(folded[start])
+    after = ord(folded[start + 1])
+    then = ord(folded[start + 2]) if start + 2 < size else 0
+    if after == 104 or after == 58:  # "18h", "18:30"
+        return True
+    if 48 <= after <= 57:  # "24/24", "18 h", "18h", "18:30"
+        return (first == 50 and after == 52) or then == 104 or then == 58 or _maybe_space(then)
+    if after == 106 or after == 47:  # "7j/7", "7/7"
+        return first == 55
+    if _maybe_space(after):  # "18 h", "18 :30", "7 j/7", "7 /7"
+        return then == 104 or then == 58 or (first == 55 and (then == 106 or then == 47))
+    return False
+
+
 def _clock_matches(doc: Doc) -> list[re.Match[str]]:
     """``list(_CLOCK.finditer(doc.folded))``: every match starts at the first digit of a run
     ("[0-9](?<![0-9a-z/][0-9])"), so ``_CLOCK`` is tried only there (as ``finditer_at`` does),
-    and only where the next character may continue one: each alternative reads a digit, "h",
-    ":", "/", "j" or a whitespace right after that digit ("24/24", "18h", "7j/7", "7 j/7")."""
+    and only where :func:`_may_start_clock`."""
     folded = doc.folded
-    size = len(folded)
     found: list[re.Match[str]] = []
     covered = 0
     for start in digit_run_starts(doc):
-        if start < covered or start + 1 >= size:
-            continue
-        if start:  # ("(?<![0-9a-z/][0-9])": the run starts no match after a letter or "/")
-            before = ord(folded[start - 1])
-            if 97 <= before <= 122 or before == 47:
-                continue
-        # (whitespace, "\s", is only found up to " " or past "~": the test lets those through)
-        after = ord(folded[start + 1])
-        if 32 < after < 128 and not (47 <= after <= 58 or after == 104 or after == 106):
-            continue
-        m = _CLOCK.match(folded, start)
-        if m is not None:
-            found.append(m)
-            covered = m.end()
+        if start >= covered and _may_start_clock(folded, start):
+            m = _CLOCK.match(folded, start)
+            if m is not None:
+                found.append(m)
+                covered = m.end()
     return found
 
 
