@@ -211,3 +211,24 @@ def test_number_variants_after_a_decimal_separator_by_shape() -> None:
             for tail in ("", " ", "%", " %", "-2%", "g", " g", "e", " eur", "$", ".", ",", "x"):
                 _number_variant_agrees(f"{run}{sep}{more}{tail}")
                 _number_variant_agrees(f"a {run}{sep}{more}{tail} b")
+
+
+_PAY_GREEDY = re.compile(recruitment._PAY.pattern.replace("}+", "}"))
+
+
+@settings(max_examples=1500)
+@given(_DIGIT_TEXT | st.text(max_size=30))
+def test_possessive_pay_matches_as_its_greedy_form(text: str) -> None:
+    folded = Doc(text).folded
+    fast = [_described(m) for m in recruitment._PAY.finditer(folded)]
+    assert fast == [_described(m) for m in _PAY_GREEDY.finditer(folded)]
+    assert _PAY_GREEDY.pattern != recruitment._PAY.pattern
+
+
+def test_possessive_pay_on_labelled_texts(shared_data: Path) -> None:
+    for path in sorted((shared_data / "labelled").glob("*.jsonl")):
+        with path.open(encoding="utf-8") as handle:
+            for line in itertools.islice(handle, 1500):
+                folded = Doc(json.loads(line)["text"]).folded
+                fast = [_described(m) for m in recruitment._PAY.finditer(folded)]
+                assert fast == [_described(m) for m in _PAY_GREEDY.finditer(folded)]

@@ -84,9 +84,11 @@ _PER = {
     "heure": "hour", "h": "hour", "hour": "hour",
 }  # fmt: skip
 _DAYS = {"day": 1.0, "week": 7.0, "month": 30.0, "hour": 1 / 8}
+# ("{1,4}+", "{2,5}+": possessive, as nothing after either run of digits reads a digit, giving
+# digits back cannot help; tests/analyse/extract/test_fast_paths_offers.py checks the greedy form)
 _PAY = re.compile(
-    r"(?P<a>[0-9](?<![0-9a-z.,][0-9])[0-9]{1,4})(?P<ak>k)?\s?(?:€|e|eur|euros|balles)?\s?"
-    r"(?:(?:-|a|et|/)\s?(?P<b>[0-9]{2,5})(?P<bk>k)?\s?)?(?P<cur>€|eur|euros|balles|e|\$)?\s?"
+    r"(?P<a>[0-9](?<![0-9a-z.,][0-9])[0-9]{1,4}+)(?P<ak>k)?\s?(?:€|e|eur|euros|balles)?\s?"
+    r"(?:(?:-|a|et|/)\s?(?P<b>[0-9]{2,5}+)(?P<bk>k)?\s?)?(?P<cur>€|eur|euros|balles|e|\$)?\s?"
     r"(?:/|par|la|le|a la|per|an?|the)\s?(?P<per>journee|jours?|jr|j|day|semaine|sem|week|mois"
     r"|month|heure|hour|h)(?![a-z])"
 )
