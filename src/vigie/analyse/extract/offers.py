@@ -18,9 +18,12 @@ from __future__ import annotations
 import json
 import math
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
+
+import ahocorasick_rs
 
 from vigie.analyse.extract.doc import Doc, new_entity
 from vigie.analyse.extract.products import ProductHit
@@ -324,7 +327,15 @@ _PACK_WORDS = (
     "pochon", "pochette", "barrette", "plaquette", "boulette", "savonnette", "sachet", "ballon",
     "bonbonne", "buvard", "taz",
 )  # fmt: skip
-_PACK_WORD = re.compile("|".join(_PACK_WORDS))  # any of them, in one search
+# The words that open a word-led quantity (``_WORD_QTY``'s fractions, ``_PACK``'s packaging
+# words), found in one leftmost-first pass over ``Doc.spaced_bytes`` (made of [a-z], they occur
+# there where they occur in the folded text, one byte later), for the lines that start a price
+_FRACTION_WORDS = ("half", "demi", "quarter", "eighth")
+_WORD_LED: Final = ahocorasick_rs.BytesAhoCorasick(
+    [word.encode("ascii") for word in (*_FRACTION_WORDS, *_PACK_WORDS)],
+    matchkind=ahocorasick_rs.MatchKind.LeftmostFirst,
+    implementation=ahocorasick_rs.Implementation.DFA,
+)
 _PACK = re.compile(
     r"\b(?:le|la|l'|un|une|per|par)\s?(?P<u>pochon|pochette|barrette|plaquette|boulette|savonnette"
     r"|sachet|ballon|bonbonne|buvard|taz)s?(?![0-9a-z])"
@@ -558,10 +569,25 @@ def _atoms(doc: Doc) -> list[list[_Atom]]:
             priced = kind == "price" or kind == "imp"
     if priced:
         lines.append((line_end, line))
-    return [_line_atoms(folded, line, line_end) for line_end, line in lines]
+    if not lines:
+        return []
+    fractions: list[int] = []  # folded starts of the words of _WORD_LED, by kind
+    packs: list[int] = []
+    for index, start, _end in _WORD_LED.find_matches_as_indexes(doc.spaced_bytes):
+        if index < len(_FRACTION_WORDS):
+            fractions.append(start - 1)
+        else:
+            packs.append(start - 1)
+    return [_line_atoms(folded, line, line_end, fractions, packs) for line_end, line in lines]
 
 
-def _line_atoms(folded: str, matches: list[re.Match[str]], line_end: int) -> list[_Atom]:
+def _line_atoms(
+    folded: str,
+    matches: list[re.Match[str]],
+    line_end: int,
+    fractions: list[int],
+    packs: list[int],
+) -> list[_Atom]:
     """The atoms of one line: its matches, then :func:`_word_atoms`."""
     atoms: list[_Atom] = []
     for m in matches:
@@ -598,37 +624,41 @@ def _line_atoms(folded: str, matches: list[re.Match[str]], line_end: int) -> lis
                 # ("$\n45 each": a "per" opening a line has no price before it: it pairs nothing)
                 if end <= line_end:
                     atoms.append(_Atom("per", end, m.end(), 1.0, unit))
-    _word_atoms(folded, atoms)
+    _word_atoms(folded, atoms, fractions, packs)
     return atoms
 
 
-def _word_atoms(folded: str, atoms: list[_Atom]) -> None:
+def _word_atoms(folded: str, atoms: list[_Atom], fractions: list[int], packs: list[int]) -> None:
     """Add to the atoms of one line the word-led quantities ("half oz", "le pochon") that start
     on it: both regexes are searched from the line start to just past its end (a match may run
-    onto the next line: "le\npochon"; none is longer than 16 characters, nor can two overlap)."""
+    onto the next line: "le\npochon"; none is longer than 16 characters, nor can two overlap),
+    each only if one of its words starts there (``fractions``, ``packs``: the starts of the
+    leftmost-first matches of ``_WORD_LED``; a word inside the range starts one of them
+    inside it, as none holds the line's "\n", nor can match across it)."""
     first = folded.rfind("\n", 0, atoms[0].start) + 1
     last = folded.find("\n", first)
     if last == -1:
         last = len(folded)
     stop = min(len(folded), last + 32)
     n_matched = len(atoms)
-    if (
-        folded.find("half", first, stop) != -1
-        or folded.find("demi", first, stop) != -1
-        or folded.find("quarter", first, stop) != -1
-        or folded.find("eighth", first, stop) != -1
-    ):
+    if _starts_between(fractions, first, stop):
         for m in _WORD_QTY.finditer(folded, first, stop):
             if m.start() < last:
                 grams = _FRACTION[m["f"]] * _MASS[m["u"]]
                 atoms.append(_Atom("q", m.start(), m.end(), grams, "g"))
-    if _PACK_WORD.search(folded, first, stop) is not None:
+    if _starts_between(packs, first, stop):
         for m in _PACK.finditer(folded, first, stop):
             if m.start() < last:
                 unit = "pill" if m["u"] == "taz" else "unit"
                 atoms.append(_Atom("q", m.start(), m.end(), 1.0, unit))
     if len(atoms) > n_matched:  # word atoms start with a letter: never where a match does
         atoms.sort(key=lambda atom: atom.start)
+
+
+def _starts_between(starts: list[int], lo: int, hi: int) -> bool:
+    """Whether a value of ``starts`` (sorted) lies in ``[lo, hi)``."""
+    i = bisect_left(starts, lo)
+    return i < len(starts) and starts[i] < hi
 
 
 def _quantity(number: str, unit: str, start: int, end: int, per_unit: bool) -> _Atom:
