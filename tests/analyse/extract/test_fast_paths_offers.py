@@ -90,24 +90,34 @@ def test_day_gate_of_long_texts_is_the_plain_one(text: str) -> None:
         assert schedules._may_name_days_in(doc) == expected, padded
 
 
+def _clean(value: float) -> float | int:
+    rounded = round(value, 3)
+    return int(rounded) if rounded == int(rounded) else rounded
+
+
 def _reference_attrs(offer: offers._Offer) -> str:
     quantity, price = offer.tiers[0]
     attrs: dict[str, object] = {
         "product": offer.product,
-        "quantity": offers._clean(quantity),
+        "quantity": _clean(quantity),
         "unit": offer.unit,
-        "price": offers._clean(price),
+        "price": _clean(price),
         "currency": offer.currency,
         "price_per_unit": round(price / quantity, 4),
     }
     if len(offer.tiers) > 1:
-        attrs["tiers"] = [[offers._clean(q), offers._clean(p)] for q, p in offer.tiers]
+        attrs["tiers"] = [[_clean(q), _clean(p)] for q, p in offer.tiers]
     if offer.dose:
-        attrs["dose_mg"] = offers._clean(offer.dose * 1000)
+        attrs["dose_mg"] = _clean(offer.dose * 1000)
     return compact_json(attrs)
 
 
-_AMOUNTS = st.floats(min_value=5e-324, max_value=1e7) | st.integers(1, 10**6).map(float)
+_AMOUNTS = (
+    st.floats(min_value=5e-324, max_value=1e7)
+    | st.integers(1, 10**6).map(float)
+    | st.integers(1, 10**7).map(lambda n: n / 1000)
+    | st.sampled_from([1e15, 1e15 - 1, 9.9995, 0.0005, 1e-4, 0.00005, 2.5, 1e7])
+)
 
 
 @settings(max_examples=1000)
@@ -232,3 +242,44 @@ def test_possessive_pay_on_labelled_texts(shared_data: Path) -> None:
                 folded = Doc(json.loads(line)["text"]).folded
                 fast = [_described(m) for m in recruitment._PAY.finditer(folded)]
                 assert fast == [_described(m) for m in _PAY_GREEDY.finditer(folded)]
+
+
+_WORD_PIECES = st.sampled_from(
+    [
+        *("half", "demi", "quarter", "eighth", "pochon", "pochette", "sachet", "taz", "ballon"),
+        *("bonbonne", "buvard", "savonnette", "barrette", "plaquette", "boulette"),
+        *("le ", "la ", "l'", "un ", "per ", " oz", " a ", "-", "lb", "kilo", "s", "\n", " ", "x"),
+        *("10g ", "20€", "é", "\u00a0", "hal", "pochonpochette", "demidemi"),
+    ]
+)
+
+
+@settings(max_examples=1500)
+@given(st.lists(_WORD_PIECES, max_size=14).map("".join), st.integers(0, 200))
+def test_word_led_gates_open_wherever_their_regexes_match(text: str, at: int) -> None:
+    doc = Doc(text)
+    folded = doc.folded
+    if not folded:
+        return
+    fractions, packs = offers._word_led_starts(doc)
+    everywhere = list(range(len(folded) + 1))
+
+    def word_atoms(fractions: list[int], packs: list[int]) -> list[tuple[object, ...]]:
+        atoms = [offers._Atom("q", at % len(folded), at % len(folded))]
+        offers._word_atoms(folded, atoms, fractions, packs)
+        return [(a.kind, a.start, a.end, a.value, a.unit) for a in atoms]
+
+    assert word_atoms(fractions, packs) == word_atoms(everywhere, everywhere)
+
+
+@settings(max_examples=2000)
+@given(
+    st.floats(allow_nan=False, allow_infinity=False, min_value=-1e17, max_value=1e17)
+    | st.integers(-(10**16), 10**16).map(float)
+    | st.integers(-(10**9), 10**9).map(lambda n: n / 1000)
+)
+def test_clean_numbers_are_those_of_round(value: float) -> None:
+    cleaned = offers._clean(value)
+    assert type(cleaned) is type(_clean(value)) and cleaned == _clean(value)
+    assert offers._round4(value) == round(value, 4)
+    assert offers._json_number(value) == compact_json({"v": value})[5:-1]

@@ -571,14 +571,20 @@ def _atoms(doc: Doc) -> list[list[_Atom]]:
         lines.append((line_end, line))
     if not lines:
         return []
-    fractions: list[int] = []  # folded starts of the words of _WORD_LED, by kind
+    fractions, packs = _word_led_starts(doc)
+    return [_line_atoms(folded, line, line_end, fractions, packs) for line_end, line in lines]
+
+
+def _word_led_starts(doc: Doc) -> tuple[list[int], list[int]]:
+    """Folded starts of the leftmost-first matches of ``_WORD_LED``: fractions, packs."""
+    fractions: list[int] = []
     packs: list[int] = []
     for index, start, _end in _WORD_LED.find_matches_as_indexes(doc.spaced_bytes):
         if index < len(_FRACTION_WORDS):
             fractions.append(start - 1)
         else:
             packs.append(start - 1)
-    return [_line_atoms(folded, line, line_end, fractions, packs) for line_end, line in lines]
+    return fractions, packs
 
 
 def _line_atoms(
@@ -877,7 +883,7 @@ def _entity(doc: Doc, offer: _Offer) -> Entity:
         ',"currency":',
         _json_text(offer.currency),
         ',"price_per_unit":',
-        _json_number(round(price / quantity, 4)),
+        _json_number(_round4(price / quantity)),
     ]
     if len(offer.tiers) > 1:
         tiers = [f"[{_json_number(_clean(q))},{_json_number(_clean(p))}]" for q, p in offer.tiers]
@@ -905,15 +911,29 @@ def _json_text(text: str | None) -> str:
     return held
 
 
+def _round4(value: float) -> float:
+    """``round(value, 4)``, a whole number as itself (no decimal conversion)."""
+    if -1e15 < value < 1e15 and float(int(value)) == value:
+        return value
+    return round(value, 4)
+
+
 def _json_number(value: float | int) -> str:
-    """A number as JSON writes it: ``int.__repr__``, ``float.__repr__`` when finite."""
+    """A number as JSON writes it: ``int.__repr__``, ``float.__repr__`` when finite (which
+    writes a whole number under 1e16 as its digits and ".0")."""
     if isinstance(value, int):
         return str(value)
+    if 0 < value < 1e15 and float(int(value)) == value:
+        return str(int(value)) + ".0"
     if math.isfinite(value):
         return repr(value)
     return "NaN" if value != value else "Infinity" if value > 0 else "-Infinity"
 
 
 def _clean(value: float) -> float | int:
+    if -1e15 < value < 1e15:  # (round(value, 3) of a whole number is itself: skip its dtoa)
+        whole = int(value)
+        if float(whole) == value:
+            return whole
     rounded = round(value, 3)
     return int(rounded) if rounded == int(rounded) else rounded
