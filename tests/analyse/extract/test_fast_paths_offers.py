@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from vigie.analyse.extract import offers, recruitment, schedules
@@ -283,3 +283,41 @@ def test_clean_numbers_are_those_of_round(value: float) -> None:
     assert type(cleaned) is type(_clean(value)) and cleaned == _clean(value)
     assert offers._round4(value) == round(value, 4)
     assert offers._json_number(value) == compact_json({"v": value})[5:-1]
+
+
+def _price_gate_holds(text: str) -> None:
+    doc = Doc(text)
+    folded = doc.folded
+    runs: list[int] = []
+    matches = offers._matches(folded, runs)
+    if not offers._may_price(folded, offers._leads(folded)):
+        assert all(m.lastgroup not in ("price", "imp") for m in matches), folded
+    offers._atoms(doc)
+    assert doc.digit_runs == runs
+
+
+_PRICE_PIECES = st.sampled_from(
+    [
+        *("10", "5", "0.5", "1,000", "g", "mg", "gbp", "gb", "btc", "b", "balles", "boules", "u"),
+        *("usd", "usdt", "dollar", "d", "x", "xmr", "e", "eur", "a", "p", "pour", "la ", "le "),
+        *(" ", "\n", "€", "$", "£", ".", "+", "#", "-", "/", ":", "=", "%", "é", "l'", "oz", "z"),
+    ]
+)
+
+
+@settings(max_examples=2000)
+@example("la 25a 150g")
+@example("le 5pour 40g")
+@example("l'10a150")
+@example("10gbp 20btc")
+@example("5e 10eur")
+@given(st.lists(_PRICE_PIECES | _NUMBERS, max_size=12).map("".join) | st.text(max_size=30))
+def test_price_gate_is_open_wherever_a_price_or_imp_matches(text: str) -> None:
+    _price_gate_holds(text)
+
+
+def test_price_gate_on_labelled_texts(shared_data: Path) -> None:
+    for path in sorted((shared_data / "labelled").glob("*.jsonl")):
+        with path.open(encoding="utf-8") as handle:
+            for line in itertools.islice(handle, 3000):
+                _price_gate_holds(json.loads(line)["text"])

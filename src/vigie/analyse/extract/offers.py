@@ -499,13 +499,53 @@ def _leads(folded: str) -> list[int]:
     return leads
 
 
+# after a run of digits, the letters that may open a price or an ``imp`` in its variant:
+# "a" and "p" (``_IMP``: "la 25 a 150", "le 5 pour 40"), "e" ("10e", "10 eur") and the
+# currency words' other initials, each with the words it may open (``cur_c``: "10gbp")
+_PRICE_LETTERS: Final = {
+    "b": ("balles", "boules", "btc"),
+    "u": ("usd",),
+    "d": ("dollar",),
+    "g": ("gbp",),
+    "x": ("xmr",),
+}
+
+
+def _may_price(folded: str, leads: list[int]) -> bool:
+    """False when no lead of ``leads`` may start a ``price`` or ``imp`` match: then no line has
+    a price and none of the matches is wanted (only the runs of digits are). ``dot``, ``imp``
+    and ``cur`` leads may; signs and ``run`` leads start no such match; a ``num`` lead may,
+    unless a letter follows its run (its variant is then tried), other than "a", "p" and "e",
+    or the initial of a currency word that does not follow there."""
+    size = len(folded)
+    for i in range(0, len(leads), 3):
+        how = leads[i + 1]
+        if how in (_LEAD_DOT, _LEAD_IMP, _LEAD_CUR):
+            return True
+        if how == _LEAD_NUM:
+            end = leads[i + 2]
+            if end >= size:
+                return True
+            after = folded[end]
+            if not "a" <= after <= "z" or after == "a" or after == "p" or after == "e":
+                return True
+            words = _PRICE_LETTERS.get(after)
+            if words is not None and folded.startswith(words, end):
+                return True
+    return False
+
+
 def _matches(folded: str, runs: list[int]) -> list[re.Match[str]]:
     """The ``_ATOMS`` matches of ``folded``, in order, noise left out: ``_ATOMS`` tried at each
     position a match may start from, the first one after the end of the previous match. Adds
     to ``runs`` the offset of the first digit of each run of digits."""
+    return _matches_at(folded, _leads(folded), runs)
+
+
+def _matches_at(folded: str, leads: list[int], runs: list[int]) -> list[re.Match[str]]:
+    """:func:`_matches` from the leads of ``folded``."""
     found: list[re.Match[str]] = []
     covered = 0
-    leads = _leads(folded)
     for i in range(0, len(leads), 3):
         start = leads[i]
         how = leads[i + 1]
@@ -545,7 +585,14 @@ def _atoms(doc: Doc) -> list[list[_Atom]]:
     offers only names a header, which :func:`find_offers` reads from the product hits)."""
     folded = doc.folded
     runs: list[int] = []
-    matches = _matches(folded, runs)
+    leads = _leads(folded)
+    if not _may_price(folded, leads):  # (most listings: "50g MXE", "100mg DMT")
+        for i in range(0, len(leads), 3):
+            if leads[i + 1] in (_LEAD_NUM, _LEAD_RUN, _LEAD_IMP):
+                runs.append(leads[i])
+        doc.digit_runs = runs
+        return []
+    matches = _matches_at(folded, leads, runs)
     doc.digit_runs = runs
     # the matches of each priced line, and where the line ends (its "\n", or the text's end):
     # matches come in order, so a line ends where the first match past its end starts another
