@@ -31,6 +31,8 @@ _DIGIT_TEXT = st.lists(
                 *("2a", "13", "93", "24", "7", " 7j/7", "7 j / 7", "24/24", "24h/7", "18h30"),
                 *(" a ", " et ", "/jour", " par jour", " la semaine", "€/j", "k€", " h ", "-"),
                 *("de ", "jusqu'a ", " to ", "->", "ouvert ", "des ", "x", "/", ".", ","),
+                *("k", "the ", "per ", "an ", "la", "le ", "balles", "euros", "mois", "sem", "h"),
+                *("123456", "12345", "$", "eur ", "e/j", "a la ", "par", "p", "t", "b", "l"),
             ]
         ),
     ),
@@ -321,3 +323,16 @@ def test_price_gate_on_labelled_texts(shared_data: Path) -> None:
         with path.open(encoding="utf-8") as handle:
             for line in itertools.islice(handle, 3000):
                 _price_gate_holds(json.loads(line)["text"])
+
+
+def test_pay_after_each_character_that_may_follow_its_amount() -> None:
+    for amount, tail in itertools.product(
+        ("1", "15", "150", "1500", "15000", "150000"),
+        (
+            *("k par jour", "k€/j", " par jour", "€/jour", "e la journee", "eur par jour"),
+            *("balles la semaine", "-200 par jour", "a 300 par jour", "et 300 par jour"),
+            *("/200 par mois", "$ per day", "per day", "par jour", "la journee", "le jour"),
+            *("a la journee", "an hour", "a day", "the day", "/h", "\u00a0par jour", "\tpar j"),
+        ),
+    ):
+        _clock_and_pay_agree(f"payé {amount}{tail} ok")

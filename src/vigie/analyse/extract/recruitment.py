@@ -15,7 +15,7 @@ days, a month 30, an hour 8 per day); value ``"100-350 EUR/day"``.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 
 import ahocorasick
 
@@ -143,21 +143,37 @@ def find_pay(doc: Doc) -> list[Entity]:
     return found
 
 
+# what may follow the run of digits that opens a pay match (``_PAY`` after its ``a`` group):
+# "k", whitespace, a currency ("€", "e", "eur", "balles", "$"), a range ("-", "a", "et", "/")
+# or the period's marker ("/", "par", "per", "la", "le", "a la", "an", "the")
+_AFTER_PAY_AMOUNT: Final = frozenset("k€eb-a/$plt")
+
+
 def _pay_matches(doc: Doc) -> list[re.Match[str]]:
     """``list(_PAY.finditer(doc.folded))``: every match starts at the first digit of a run
-    ("[0-9](?<![0-9a-z.,][0-9])": not after a letter, "." or ",") and reads a second digit
-    right after it, so ``_PAY`` is tried only at such starts (as ``finditer_at`` does)."""
+    ("[0-9](?<![0-9a-z.,][0-9])": not after a letter, "." or ",") of two to five digits (its
+    ``a`` group takes the whole run: nothing after it reads a digit) followed by a character of
+    ``_AFTER_PAY_AMOUNT`` or whitespace, so ``_PAY`` is tried only at such starts (as
+    ``finditer_at`` does)."""
     folded = doc.folded
-    last = len(folded) - 1
+    size = len(folded)
     found: list[re.Match[str]] = []
     covered = 0
     for start in digit_run_starts(doc):
-        if start < covered or start == last or not 48 <= ord(folded[start + 1]) <= 57:
+        if start < covered:
             continue
         if start:
             before = ord(folded[start - 1])
             if 97 <= before <= 122 or before == 46 or before == 44:
                 continue
+        end = start + 1
+        while end < size and 48 <= ord(folded[end]) <= 57:
+            end += 1
+        if end - start < 2 or end - start > 5 or end == size:
+            continue
+        after = folded[end]
+        if after not in _AFTER_PAY_AMOUNT and not after.isspace():
+            continue
         m = _PAY.match(folded, start)
         if m is not None:
             found.append(m)
