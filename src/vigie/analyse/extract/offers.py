@@ -658,21 +658,19 @@ def _line_atoms(
         elif kind == "count":
             atoms.append(_Atom("count", start, m.end(), float(m["count_a"] or m["count_b"])))
         elif kind == "price":
-            kind = "weak" if m["weak_n"] else "price"
-            if kind == "price":
+            weak = m["weak_n"]
+            if not weak:
+                kind = "price"
                 number = m["price_a"] or m["price_b"]
                 currency = _CURRENCY[m["cur_a"] or m["cur_b"] or m["cur_c"]]
             else:
-                number, currency = m["weak_n"], "EUR"
-            end = (
-                m.start("per")
-                if m["per"] is not None
-                else m.start("each")
-                if m["each"]
-                else m.end()
-            )
+                kind, number, currency = "weak", weak, "EUR"
+            # (each group looked up once: a lookup is a method call and a dict search)
+            per = m["per"]
+            each = m["each"]
+            end = m.start("per") if per is not None else m.start("each") if each else m.end()
             atoms.append(_Atom(kind, start, end, _number(number), currency))
-            if m["per"] is not None or m["each"]:
+            if per is not None or each:
                 unit = "g" if (m["per_u"] or "").startswith("g") else "unit"
                 # ("$\n45 each": a "per" opening a line has no price before it: it pairs nothing)
                 if end <= line_end:

@@ -86,7 +86,7 @@ _GATE: Final = ahocorasick_rs.BytesAhoCorasick(
     matchkind=ahocorasick_rs.MatchKind.LeftmostFirst,
     implementation=ahocorasick_rs.Implementation.DFA,
 )
-_GATE_FROM: Final = 160  # characters: below, the substring searches alone cost less
+_GATE_FROM: Final = 80  # characters: below, the substring searches alone cost less
 
 
 def _may_name_days_in(doc: Doc) -> bool:
