@@ -445,6 +445,13 @@ def _is_currency(code: int) -> bool:
     return code == 36 or code == 163 or code == 8364
 
 
+def _add(leads: list[int], start: int, kind: int, end: int) -> None:
+    """Append the lead (start, kind, end) to ``leads``."""
+    leads.append(start)
+    leads.append(kind)
+    leads.append(end)
+
+
 def _leads(folded: str) -> list[int]:
     """``_LEAD.finditer(folded)`` as flat (start, kind, end) triples, found from the runs of
     digits: the sre scan for its first character class costs ~7 ns a character, bytes.find
@@ -456,46 +463,47 @@ def _leads(folded: str) -> list[int]:
     whitespace or a "." before it, or before a whitespace and a "." before it, is a ``cur``.
     (``_LEAD`` also finds the currency signs that no digit follows there: ``_AT_CURRENCY``
     matches at none of them, so they are left out.)"""
-    marks = folded.encode("ascii", "replace").translate(_DIGIT_MARKS)
+    # (as a str: mypyc calls str.find directly, bytes.find through its argument parsing)
+    marks = folded.encode("ascii", "replace").translate(_DIGIT_MARKS).decode("ascii")
     size = len(marks)
     leads: list[int] = []
-    start = marks.find(b"0")
+    start = marks.find("0")
     while start != -1:
-        end = marks.find(b" ", start)
+        end = marks.find(" ", start)
         if end == -1:
             end = size
         if start:
             c1 = ord(folded[start - 1])
             c2 = ord(folded[start - 2]) if start > 1 else 32
-            space1 = folded[start - 1].isspace()
-            before_dot = start > 2 and c1 == 46 and folded[start - 2].isspace()
+            before_dot = c1 == 46 and start > 2 and folded[start - 2].isspace()
             if before_dot and _is_currency(ord(folded[start - 3])):  # "€ .5"
-                leads += [start - 3, _LEAD_CUR, start - 2]
-            if start > 1:
+                _add(leads, start - 3, _LEAD_CUR, start - 2)
+            if start > 1 and (c2 == 43 or c2 == 35 or c2 == 120 or _is_currency(c2)):
+                space1 = folded[start - 1].isspace()
                 if _is_currency(c2) and (space1 or c1 == 46):  # "€ 5", "€.5"
-                    leads += [start - 2, _LEAD_CUR, start - 1]
+                    _add(leads, start - 2, _LEAD_CUR, start - 1)
                 elif space1 and (c2 == 43 or c2 == 35):  # "+ 5", "# 5"
-                    leads += [start - 2, _LEAD_SIGN, start - 1]
+                    _add(leads, start - 2, _LEAD_SIGN, start - 1)
                 elif space1 and c2 == 120 and (start < 3 or not _is_word(ord(folded[start - 3]))):
-                    leads += [start - 2, _LEAD_X, start - 1]  # "x 5"
+                    _add(leads, start - 2, _LEAD_X, start - 1)  # "x 5"
             if c1 == 46:
                 if not (_is_word(c2) or c2 == 46 or c2 == 44):
-                    leads += [start - 1, _LEAD_DOT, start]  # ".5"
+                    _add(leads, start - 1, _LEAD_DOT, start)  # ".5"
             elif _is_currency(c1):
-                leads += [start - 1, _LEAD_CUR, start]
+                _add(leads, start - 1, _LEAD_CUR, start)
             elif c1 == 43 or c1 == 35:
-                leads += [start - 1, _LEAD_SIGN, start]
+                _add(leads, start - 1, _LEAD_SIGN, start)
             elif c1 == 120 and not _is_word(c2):
-                leads += [start - 1, _LEAD_X, start]  # "x5"
+                _add(leads, start - 1, _LEAD_X, start)  # "x5"
             if c1 == 97 or c1 == 101:
-                leads += [start, _LEAD_IMP, start + 1]
+                _add(leads, start, _LEAD_IMP, start + 1)
             elif _is_word(c1) or c1 == 46 or c1 == 44:
-                leads += [start, _LEAD_RUN, start + 1]
+                _add(leads, start, _LEAD_RUN, start + 1)
             else:
-                leads += [start, _LEAD_NUM, end]
+                _add(leads, start, _LEAD_NUM, end)
         else:
-            leads += [start, _LEAD_NUM, end]
-        start = marks.find(b"0", end)
+            _add(leads, start, _LEAD_NUM, end)
+        start = marks.find("0", end)
     return leads
 
 
