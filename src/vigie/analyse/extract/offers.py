@@ -283,7 +283,7 @@ _OTHERS = ["", *"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~€£"]
 _AFTER_LETTER = _variants(1, _LETTERS)
 _AFTER_OTHER = _variants(1, _OTHERS)
 _AFTER_SPACE = _variants(2, _LETTERS + _SPACES + _OTHERS)
-_SPACE_SET = frozenset(_SPACES)
+_BY_LETTER: Final = [_AFTER_LETTER[letter] for letter in _LETTERS]  # by code - 97
 
 
 # ``_AT_NUMBER`` with the alternatives that may match at a run of digits followed by "." or ","
@@ -306,17 +306,19 @@ def _at_number(folded: str, start: int, end: int) -> re.Pattern[str] | None:
     """The regex to try at the ``num`` lead ``folded[start:end]`` (a run of digits): one of
     ``_AT_NUMBER``'s variants above when the characters after the run allow, else itself."""
     size = len(folded)
-    after = folded[end] if end < size else ""
-    if "a" <= after <= "z":
-        return _AFTER_LETTER[after]
-    then = folded[end + 1] if end + 1 < size else ""
-    if "0" <= then <= "9" and (after == "." or after == ","):
-        return _AFTER_DECIMAL  # "0.5g", "2,5 g", "1,000", "12.05.24"
-    if end - start > 4 or "0" <= then <= "9":
+    after = ord(folded[end]) if end < size else -1
+    if 97 <= after <= 122:  # a-z
+        return _BY_LETTER[after - 97]
+    then = ord(folded[end + 1]) if end + 1 < size else -1
+    if 48 <= then <= 57:
+        if after == 46 or after == 44:
+            return _AFTER_DECIMAL  # "0.5g", "2,5 g", "1,000", "12.05.24"
         return _AT_NUMBER
-    if after in _SPACE_SET:
-        return _AFTER_SPACE.get(then, _AT_NUMBER)
-    return _AFTER_OTHER.get(after, _AT_NUMBER)
+    if end - start > 4:
+        return _AT_NUMBER
+    if after == 32 or 9 <= after <= 13:  # (_SPACES)
+        return _AFTER_SPACE.get(folded[end + 1] if then != -1 else "", _AT_NUMBER)
+    return _AFTER_OTHER.get(folded[end] if after != -1 else "", _AT_NUMBER)
 
 
 _WORD_QTY = re.compile(
