@@ -536,10 +536,10 @@ def _may_price(folded: str, leads: list[int]) -> bool:
             end = leads[i + 2]
             if end >= size:
                 return True
-            after = folded[end]
-            if not "a" <= after <= "z" or after == "a" or after == "p" or after == "e":
+            code = ord(folded[end])
+            if not 97 <= code <= 122 or code == 97 or code == 112 or code == 101:  # a, p, e
                 return True
-            words = _PRICE_LETTERS.get(after)
+            words = _PRICE_LETTERS.get(folded[end])
             if words is not None and folded.startswith(words, end):
                 return True
     return False
@@ -583,7 +583,8 @@ def _matches_at(folded: str, leads: list[int], runs: list[int]) -> list[re.Match
         m = pattern.match(folded, start)
         if m is None:
             continue
-        covered = max(m.end(), start + 1)
+        end = m.end()
+        covered = end if end > start else start + 1
         if m.lastgroup != "noise":
             found.append(m)
     return found
