@@ -15,12 +15,17 @@ gram (or ml, or unit): "10g 80€" -> 8.0; "la 25 à 150" -> 6.0; "1/8 oz $40" -
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Final
 
-from vigie.analyse.extract.doc import Doc
+import ahocorasick_rs
+
+from vigie.analyse.extract.doc import Doc, new_entity
 from vigie.analyse.extract.products import ProductHit
 from vigie.model import Entity
 
@@ -238,16 +243,27 @@ def _starting_with(char: str, words: str) -> str:
     return "|".join([word for word in words.split("|") if word[:1] == char]) or "(?!)"
 
 
+# a number read at the lead: where a variant is tried (see ``_at_number``), it is the run of
+# digits itself (the thousands-group and decimal forms need a digit after the run's first
+# character past it, which that test rules out), so it reads as "[0-9]++" there: sre then
+# skips trying the thousands form "[0-9]{1,3}(?:,[0-9]{3})+" first (~25 % of a match)
+_LEADING_NUM = re.compile(re.escape(_B) + r"((?:\(\?P<[a-z_]+>)?)" + re.escape(_NUM))
+
+
 def _variants(column: int, chars: list[str]) -> dict[str, re.Pattern[str] | None]:
     """For each of ``chars``, ``_AT_NUMBER`` with only the alternatives that ``char`` may follow
     in their order there (``column`` 1: right after the run, 2: after one whitespace after
     it), or None if none may. After a letter, their lists of words (units, currencies, noise
     words) are tried only where that letter is: each keeps only the words that start with it
-    (not after "-": "10 - 20g")."""
+    (not after "-": "10 - 20g"). The number they read first is a run of digits."""
     compiled: dict[str, re.Pattern[str] | None] = {}
     table: dict[str, re.Pattern[str] | None] = {}
     for char in chars:
-        kept = [row[0] for row in _AFTER if _takes(row[column], char)]
+        kept = [
+            _LEADING_NUM.sub(lambda m: _B + m[1] + "[0-9]++", row[0])
+            for row in _AFTER
+            if _takes(row[column], char)
+        ]
         if "a" <= char <= "z":
             for words in (_NOISE_WORDS, _UNITS, _CURRENCY_WORDS):
                 kept = [a.replace(words, _starting_with(char, words)) for a in kept]
@@ -267,22 +283,42 @@ _OTHERS = ["", *"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~€£"]
 _AFTER_LETTER = _variants(1, _LETTERS)
 _AFTER_OTHER = _variants(1, _OTHERS)
 _AFTER_SPACE = _variants(2, _LETTERS + _SPACES + _OTHERS)
-_SPACE_SET = frozenset(_SPACES)
+_BY_LETTER: Final = [_AFTER_LETTER[letter] for letter in _LETTERS]  # by code - 97
+
+
+# ``_AT_NUMBER`` with the alternatives that may match at a run of digits followed by "." or ","
+# and a digit: the noise of phone numbers ("06.12.34.56.78"), ranges, dates ("12.05.24"),
+# percentages ("2,5%"), years and long numbers ("2024.", "75011,": ``_E`` holds before "."
+# and ","), quantities and prices (their number reads on: "0.5g", "1,000 $"). The others need
+# a letter or another sign right after the run, or after at most one more digit.
+_AFTER_DECIMAL: Final = re.compile(
+    (
+        "(?:(?P<noise>"
+        + "|".join(_NOISE_ALTERNATIVES[i] for i in (0, 1, 8, 11, 13, 14))
+        + ")|"
+        + "|".join([_QTY, _PRICE])
+        + ")"
+    ).replace(_B, "")
+)
 
 
 def _at_number(folded: str, start: int, end: int) -> re.Pattern[str] | None:
     """The regex to try at the ``num`` lead ``folded[start:end]`` (a run of digits): one of
     ``_AT_NUMBER``'s variants above when the characters after the run allow, else itself."""
     size = len(folded)
-    after = folded[end] if end < size else ""
-    if "a" <= after <= "z":
-        return _AFTER_LETTER[after]
-    then = folded[end + 1] if end + 1 < size else ""
-    if end - start > 4 or "0" <= then <= "9":
+    after = ord(folded[end]) if end < size else -1
+    if 97 <= after <= 122:  # a-z
+        return _BY_LETTER[after - 97]
+    then = ord(folded[end + 1]) if end + 1 < size else -1
+    if 48 <= then <= 57:
+        if after == 46 or after == 44:
+            return _AFTER_DECIMAL  # "0.5g", "2,5 g", "1,000", "12.05.24"
         return _AT_NUMBER
-    if after in _SPACE_SET:
-        return _AFTER_SPACE.get(then, _AT_NUMBER)
-    return _AFTER_OTHER.get(after, _AT_NUMBER)
+    if end - start > 4:
+        return _AT_NUMBER
+    if after == 32 or 9 <= after <= 13:  # (_SPACES)
+        return _AFTER_SPACE.get(folded[end + 1] if then != -1 else "", _AT_NUMBER)
+    return _AFTER_OTHER.get(folded[end] if after != -1 else "", _AT_NUMBER)
 
 
 _WORD_QTY = re.compile(
@@ -293,7 +329,15 @@ _PACK_WORDS = (
     "pochon", "pochette", "barrette", "plaquette", "boulette", "savonnette", "sachet", "ballon",
     "bonbonne", "buvard", "taz",
 )  # fmt: skip
-_PACK_WORD = re.compile("|".join(_PACK_WORDS))  # any of them, in one search
+# The words that open a word-led quantity (``_WORD_QTY``'s fractions, ``_PACK``'s packaging
+# words), found in one leftmost-first pass over ``Doc.spaced_bytes`` (made of [a-z], they occur
+# there where they occur in the folded text, one byte later), for the lines that start a price
+_FRACTION_WORDS = ("half", "demi", "quarter", "eighth")
+_WORD_LED: Final = ahocorasick_rs.BytesAhoCorasick(
+    [word.encode("ascii") for word in (*_FRACTION_WORDS, *_PACK_WORDS)],
+    matchkind=ahocorasick_rs.MatchKind.LeftmostFirst,
+    implementation=ahocorasick_rs.Implementation.DFA,
+)
 _PACK = re.compile(
     r"\b(?:le|la|l'|un|une|per|par)\s?(?P<u>pochon|pochette|barrette|plaquette|boulette|savonnette"
     r"|sachet|ballon|bonbonne|buvard|taz)s?(?![0-9a-z])"
@@ -352,51 +396,195 @@ class _Atom:
         self.dose = dose
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, init=False)
 class _Offer:
     start: int
     end: int
     product: str | None
     unit: str
     currency: str
-    tiers: list[tuple[float, float]] = field(default_factory=list)
-    dose: float | None = None
+    tiers: list[tuple[float, float]]
+    dose: float | None
+
+    def __init__(  # (compiled into plain stores, as _Atom's)
+        self,
+        start: int,
+        end: int,
+        product: str | None,
+        unit: str,
+        currency: str,
+        tiers: list[tuple[float, float]],
+        dose: float | None,
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.product = product
+        self.unit = unit
+        self.currency = currency
+        self.tiers = tiers
+        self.dose = dose
+
+
+# lead kinds, as ``_LEAD`` names them (``_LEAD_SIGN``: "+" or "#"; ``_LEAD_X``: "x")
+_LEAD_NUM: Final = 0
+_LEAD_DOT: Final = 1
+_LEAD_IMP: Final = 2
+_LEAD_CUR: Final = 3
+_LEAD_SIGN: Final = 4
+_LEAD_X: Final = 5
+_LEAD_RUN: Final = 6
+# one byte per code point (as "ascii", "replace" encodes): each digit becomes "0", any other " "
+_DIGIT_MARKS: Final = bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256))
+
+
+def _is_word(code: int) -> bool:
+    """``[0-9a-z]``."""
+    return 48 <= code <= 57 or 97 <= code <= 122
+
+
+def _is_currency(code: int) -> bool:
+    """``[€$£]``."""
+    return code == 36 or code == 163 or code == 8364
+
+
+def _add(leads: list[int], start: int, kind: int, end: int) -> None:
+    """Append the lead (start, kind, end) to ``leads``."""
+    leads.append(start)
+    leads.append(kind)
+    leads.append(end)
+
+
+def _leads(folded: str) -> list[int]:
+    """``_LEAD.finditer(folded)`` as flat (start, kind, end) triples, found from the runs of
+    digits: the sre scan for its first character class costs ~7 ns a character, bytes.find
+    (memchr) next to nothing. Every lead lies at most three characters before a run of digits,
+    or starts one: a run's first digit is a ``num`` (not after ``[0-9a-z.,]``; it ends with the
+    run), an ``imp`` (after "a" or "e") or a ``run`` lead; before it, a "." right before it
+    (not after ``[0-9a-z.,]``) is a ``dot``, "+", "#" and "x" (not after ``[0-9a-z]``) before
+    it or before a whitespace before it are signs, and a currency sign before it, before a
+    whitespace or a "." before it, or before a whitespace and a "." before it, is a ``cur``.
+    (``_LEAD`` also finds the currency signs that no digit follows there: ``_AT_CURRENCY``
+    matches at none of them, so they are left out.)"""
+    # (as a str: mypyc calls str.find directly, bytes.find through its argument parsing)
+    marks = folded.encode("ascii", "replace").translate(_DIGIT_MARKS).decode("ascii")
+    size = len(marks)
+    leads: list[int] = []
+    start = marks.find("0")
+    while start != -1:
+        end = marks.find(" ", start)
+        if end == -1:
+            end = size
+        if start:
+            c1 = ord(folded[start - 1])
+            c2 = ord(folded[start - 2]) if start > 1 else 32
+            before_dot = c1 == 46 and start > 2 and folded[start - 2].isspace()
+            if before_dot and _is_currency(ord(folded[start - 3])):  # "€ .5"
+                _add(leads, start - 3, _LEAD_CUR, start - 2)
+            if start > 1 and (c2 == 43 or c2 == 35 or c2 == 120 or _is_currency(c2)):
+                space1 = folded[start - 1].isspace()
+                if _is_currency(c2) and (space1 or c1 == 46):  # "€ 5", "€.5"
+                    _add(leads, start - 2, _LEAD_CUR, start - 1)
+                elif space1 and (c2 == 43 or c2 == 35):  # "+ 5", "# 5"
+                    _add(leads, start - 2, _LEAD_SIGN, start - 1)
+                elif space1 and c2 == 120 and (start < 3 or not _is_word(ord(folded[start - 3]))):
+                    _add(leads, start - 2, _LEAD_X, start - 1)  # "x 5"
+            if c1 == 46:
+                if not (_is_word(c2) or c2 == 46 or c2 == 44):
+                    _add(leads, start - 1, _LEAD_DOT, start)  # ".5"
+            elif _is_currency(c1):
+                _add(leads, start - 1, _LEAD_CUR, start)
+            elif c1 == 43 or c1 == 35:
+                _add(leads, start - 1, _LEAD_SIGN, start)
+            elif c1 == 120 and not _is_word(c2):
+                _add(leads, start - 1, _LEAD_X, start)  # "x5"
+            if c1 == 97 or c1 == 101:
+                _add(leads, start, _LEAD_IMP, start + 1)
+            elif _is_word(c1) or c1 == 46 or c1 == 44:
+                _add(leads, start, _LEAD_RUN, start + 1)
+            else:
+                _add(leads, start, _LEAD_NUM, end)
+        else:
+            _add(leads, start, _LEAD_NUM, end)
+        start = marks.find("0", end)
+    return leads
+
+
+# after a run of digits, the letters that may open a price or an ``imp`` in its variant:
+# "a" and "p" (``_IMP``: "la 25 a 150", "le 5 pour 40"), "e" ("10e", "10 eur") and the
+# currency words' other initials, each with the words it may open (``cur_c``: "10gbp")
+_PRICE_LETTERS: Final = {
+    "b": ("balles", "boules", "btc"),
+    "u": ("usd",),
+    "d": ("dollar",),
+    "g": ("gbp",),
+    "x": ("xmr",),
+}
+
+
+def _may_price(folded: str, leads: list[int]) -> bool:
+    """False when no lead of ``leads`` may start a ``price`` or ``imp`` match: then no line has
+    a price and none of the matches is wanted (only the runs of digits are). ``dot``, ``imp``
+    and ``cur`` leads may; signs and ``run`` leads start no such match; a ``num`` lead may,
+    unless a letter follows its run (its variant is then tried), other than "a", "p" and "e",
+    or the initial of a currency word that does not follow there."""
+    size = len(folded)
+    for i in range(0, len(leads), 3):
+        how = leads[i + 1]
+        if how in (_LEAD_DOT, _LEAD_IMP, _LEAD_CUR):
+            return True
+        if how == _LEAD_NUM:
+            end = leads[i + 2]
+            if end >= size:
+                return True
+            code = ord(folded[end])
+            if not 97 <= code <= 122 or code == 97 or code == 112 or code == 101:  # a, p, e
+                return True
+            words = _PRICE_LETTERS.get(folded[end])
+            if words is not None and folded.startswith(words, end):
+                return True
+    return False
 
 
 def _matches(folded: str, runs: list[int]) -> list[re.Match[str]]:
     """The ``_ATOMS`` matches of ``folded``, in order, noise left out: ``_ATOMS`` tried at each
     position a match may start from, the first one after the end of the previous match. Adds
     to ``runs`` the offset of the first digit of each run of digits."""
+    return _matches_at(folded, _leads(folded), runs)
+
+
+def _matches_at(folded: str, leads: list[int], runs: list[int]) -> list[re.Match[str]]:
+    """:func:`_matches` from the leads of ``folded``."""
     found: list[re.Match[str]] = []
     covered = 0
-    for lead in _LEAD.finditer(folded):
-        start = lead.start()
-        how = lead.lastgroup
-        if how == "num" or how == "run" or how == "imp":
+    for i in range(0, len(leads), 3):
+        start = leads[i]
+        how = leads[i + 1]
+        if how in (_LEAD_NUM, _LEAD_RUN, _LEAD_IMP):
             runs.append(start)
-            if how == "run":
+            if how == _LEAD_RUN:
                 continue
         if start < covered:
             continue
         pattern: re.Pattern[str] | None
-        if how == "num":
-            pattern = _at_number(folded, start, lead.end())
+        if how == _LEAD_NUM:
+            pattern = _at_number(folded, start, leads[i + 2])
             if pattern is None:
                 continue
-        elif how == "dot":
+        elif how == _LEAD_DOT:
             pattern = _AT_NUMBER
-        elif how == "cur":
+        elif how == _LEAD_CUR:
             pattern = _AT_CURRENCY
-        elif how == "imp":
+        elif how == _LEAD_IMP:
             pattern = _AT_IMP
-        elif folded[start] == "x":
+        elif how == _LEAD_X:
             pattern = _AT_X
         else:
             pattern = _AT_SIGN
         m = pattern.match(folded, start)
         if m is None:
             continue
-        covered = max(m.end(), start + 1)
+        end = m.end()
+        covered = end if end > start else start + 1
         if m.lastgroup != "noise":
             found.append(m)
     return found
@@ -408,7 +596,14 @@ def _atoms(doc: Doc) -> list[list[_Atom]]:
     offers only names a header, which :func:`find_offers` reads from the product hits)."""
     folded = doc.folded
     runs: list[int] = []
-    matches = _matches(folded, runs)
+    leads = _leads(folded)
+    if not _may_price(folded, leads):  # (most listings: "50g MXE", "100mg DMT")
+        for i in range(0, len(leads), 3):
+            if leads[i + 1] in (_LEAD_NUM, _LEAD_RUN, _LEAD_IMP):
+                runs.append(leads[i])
+        doc.digit_runs = runs
+        return []
+    matches = _matches_at(folded, leads, runs)
     doc.digit_runs = runs
     # the matches of each priced line, and where the line ends (its "\n", or the text's end):
     # matches come in order, so a line ends where the first match past its end starts another
@@ -432,10 +627,31 @@ def _atoms(doc: Doc) -> list[list[_Atom]]:
             priced = kind == "price" or kind == "imp"
     if priced:
         lines.append((line_end, line))
-    return [_line_atoms(folded, line, line_end) for line_end, line in lines]
+    if not lines:
+        return []
+    fractions, packs = _word_led_starts(doc)
+    return [_line_atoms(folded, line, line_end, fractions, packs) for line_end, line in lines]
 
 
-def _line_atoms(folded: str, matches: list[re.Match[str]], line_end: int) -> list[_Atom]:
+def _word_led_starts(doc: Doc) -> tuple[list[int], list[int]]:
+    """Folded starts of the leftmost-first matches of ``_WORD_LED``: fractions, packs."""
+    fractions: list[int] = []
+    packs: list[int] = []
+    for index, start, _end in _WORD_LED.find_matches_as_indexes(doc.spaced_bytes):
+        if index < len(_FRACTION_WORDS):
+            fractions.append(start - 1)
+        else:
+            packs.append(start - 1)
+    return fractions, packs
+
+
+def _line_atoms(
+    folded: str,
+    matches: list[re.Match[str]],
+    line_end: int,
+    fractions: list[int],
+    packs: list[int],
+) -> list[_Atom]:
     """The atoms of one line: its matches, then :func:`_word_atoms`."""
     atoms: list[_Atom] = []
     for m in matches:
@@ -453,56 +669,58 @@ def _line_atoms(folded: str, matches: list[re.Match[str]], line_end: int) -> lis
         elif kind == "count":
             atoms.append(_Atom("count", start, m.end(), float(m["count_a"] or m["count_b"])))
         elif kind == "price":
-            kind = "weak" if m["weak_n"] else "price"
-            if kind == "price":
+            weak = m["weak_n"]
+            if not weak:
+                kind = "price"
                 number = m["price_a"] or m["price_b"]
                 currency = _CURRENCY[m["cur_a"] or m["cur_b"] or m["cur_c"]]
             else:
-                number, currency = m["weak_n"], "EUR"
-            end = (
-                m.start("per")
-                if m["per"] is not None
-                else m.start("each")
-                if m["each"]
-                else m.end()
-            )
+                kind, number, currency = "weak", weak, "EUR"
+            # (each group looked up once: a lookup is a method call and a dict search)
+            per = m["per"]
+            each = m["each"]
+            end = m.start("per") if per is not None else m.start("each") if each else m.end()
             atoms.append(_Atom(kind, start, end, _number(number), currency))
-            if m["per"] is not None or m["each"]:
+            if per is not None or each:
                 unit = "g" if (m["per_u"] or "").startswith("g") else "unit"
                 # ("$\n45 each": a "per" opening a line has no price before it: it pairs nothing)
                 if end <= line_end:
                     atoms.append(_Atom("per", end, m.end(), 1.0, unit))
-    _word_atoms(folded, atoms)
+    _word_atoms(folded, atoms, fractions, packs)
     return atoms
 
 
-def _word_atoms(folded: str, atoms: list[_Atom]) -> None:
+def _word_atoms(folded: str, atoms: list[_Atom], fractions: list[int], packs: list[int]) -> None:
     """Add to the atoms of one line the word-led quantities ("half oz", "le pochon") that start
     on it: both regexes are searched from the line start to just past its end (a match may run
-    onto the next line: "le\npochon"; none is longer than 16 characters, nor can two overlap)."""
+    onto the next line: "le\npochon"; none is longer than 16 characters, nor can two overlap),
+    each only if one of its words starts there (``fractions``, ``packs``: the starts of the
+    leftmost-first matches of ``_WORD_LED``; a word inside the range starts one of them
+    inside it, as none holds the line's "\n", nor can match across it)."""
     first = folded.rfind("\n", 0, atoms[0].start) + 1
     last = folded.find("\n", first)
     if last == -1:
         last = len(folded)
     stop = min(len(folded), last + 32)
     n_matched = len(atoms)
-    if (
-        folded.find("half", first, stop) != -1
-        or folded.find("demi", first, stop) != -1
-        or folded.find("quarter", first, stop) != -1
-        or folded.find("eighth", first, stop) != -1
-    ):
+    if _starts_between(fractions, first, stop):
         for m in _WORD_QTY.finditer(folded, first, stop):
             if m.start() < last:
                 grams = _FRACTION[m["f"]] * _MASS[m["u"]]
                 atoms.append(_Atom("q", m.start(), m.end(), grams, "g"))
-    if _PACK_WORD.search(folded, first, stop) is not None:
+    if _starts_between(packs, first, stop):
         for m in _PACK.finditer(folded, first, stop):
             if m.start() < last:
                 unit = "pill" if m["u"] == "taz" else "unit"
                 atoms.append(_Atom("q", m.start(), m.end(), 1.0, unit))
     if len(atoms) > n_matched:  # word atoms start with a letter: never where a match does
         atoms.sort(key=lambda atom: atom.start)
+
+
+def _starts_between(starts: list[int], lo: int, hi: int) -> bool:
+    """Whether a value of ``starts`` (sorted) lies in ``[lo, hi)``."""
+    i = bisect_left(starts, lo)
+    return i < len(starts) and starts[i] < hi
 
 
 def _quantity(number: str, unit: str, start: int, end: int, per_unit: bool) -> _Atom:
@@ -621,7 +839,15 @@ def _product_for(
 ) -> str | None:
     """The word product named last before the pair on its line (else an emoji, else the first
     product after it on the line, else the header's, else the message's only product)."""
-    i = bisect_left(line_hits, pair_start, key=lambda hit: hit.start)
+    # (bisect_left(line_hits, pair_start, key=start), without a key function called per step)
+    i = 0
+    hi = len(line_hits)
+    while i < hi:
+        mid = (i + hi) // 2
+        if line_hits[mid].start < pair_start:
+            i = mid + 1
+        else:
+            hi = mid
     fallback = None
     for hit in reversed(line_hits[max(0, i - 8) : i]):  # bounded: linear on a 1 MB line
         if hit.rank > 0:
@@ -634,6 +860,15 @@ def _product_for(
     return header or only
 
 
+def _first_currency(lines: list[list[_Atom]]) -> str:
+    """The currency of the message's first price ("EUR" if none)."""
+    for atoms in lines:
+        for atom in atoms:
+            if atom.kind == "price":
+                return atom.unit
+    return "EUR"
+
+
 def find_offers(doc: Doc, hits: Sequence[ProductHit]) -> list[Entity]:
     """``offer`` entities of ``doc`` given its kept product mentions (see module docstring)."""
     lines = _atoms(doc)
@@ -642,8 +877,7 @@ def find_offers(doc: Doc, hits: Sequence[ProductHit]) -> list[Entity]:
     by_line = _line_products(doc, hits) if hits else {}
     distinct = {hit.product for hit in hits}
     only = next(iter(distinct)) if len(distinct) == 1 else None
-    currencies = [a.unit for line in lines for a in line if a.kind == "price"]
-    default_currency = currencies[0] if currencies else "EUR"
+    default_currency = _first_currency(lines)
     offers: list[_Offer] = []
     header: str | None = None
     last_line = -1
@@ -680,8 +914,8 @@ def find_offers(doc: Doc, hits: Sequence[ProductHit]) -> list[Entity]:
                 current.tiers.append((amount, price.value))
                 current.end = max(current.end, end)
                 continue
-            current = _Offer(start, end, product, unit, currency, [(amount, price.value)])
-            current.dose = quantity.dose
+            tiers = [(amount, price.value)]
+            current = _Offer(start, end, product, unit, currency, tiers, quantity.dose)
             offers.append(current)
         if line_hits:
             header = line_hits[-1].product
@@ -689,22 +923,73 @@ def find_offers(doc: Doc, hits: Sequence[ProductHit]) -> list[Entity]:
 
 
 def _entity(doc: Doc, offer: _Offer) -> Entity:
+    """The offer's entity; its attrs are written here as ``compact_json`` writes the dict
+    ``{"product", "quantity", "unit", "price", "currency", "price_per_unit"[, "tiers"]
+    [, "dose_mg"]}`` (the encoder costs ~2 us a call, as Python code)."""
     quantity, price = offer.tiers[0]
-    attrs: dict[str, object] = {
-        "product": offer.product,
-        "quantity": _clean(quantity),
-        "unit": offer.unit,
-        "price": _clean(price),
-        "currency": offer.currency,
-        "price_per_unit": round(price / quantity, 4),
-    }
+    parts = [
+        '{"product":',
+        _json_text(offer.product),
+        ',"quantity":',
+        _json_number(_clean(quantity)),
+        ',"unit":',
+        _json_text(offer.unit),
+        ',"price":',
+        _json_number(_clean(price)),
+        ',"currency":',
+        _json_text(offer.currency),
+        ',"price_per_unit":',
+        _json_number(_round4(price / quantity)),
+    ]
     if len(offer.tiers) > 1:
-        attrs["tiers"] = [[_clean(q), _clean(p)] for q, p in offer.tiers]
+        tiers = [f"[{_json_number(_clean(q))},{_json_number(_clean(p))}]" for q, p in offer.tiers]
+        parts.append(',"tiers":[' + ",".join(tiers) + "]")
     if offer.dose:
-        attrs["dose_mg"] = _clean(offer.dose * 1000)
-    return doc.entity("offer", offer.product or "other", offer.start, offer.end, attrs)
+        parts.append(',"dose_mg":' + _json_number(_clean(offer.dose * 1000)))
+    parts.append("}")
+    o_start, o_end = doc.span(offer.start, offer.end)
+    text = doc.text[o_start:o_end]
+    return new_entity("offer", offer.product or "other", text, o_start, o_end, "".join(parts))
+
+
+_JSON_TEXTS: dict[str, str] = {}  # product ids, units, currencies: a few dozen strings
+
+
+def _json_text(text: str | None) -> str:
+    """``text`` as JSON writes it (``compact_json``: non-ASCII kept)."""
+    if text is None:
+        return "null"
+    held = _JSON_TEXTS.get(text)
+    if held is None:
+        held = json.dumps(text, ensure_ascii=False)
+        if len(_JSON_TEXTS) < 512:
+            _JSON_TEXTS[text] = held
+    return held
+
+
+def _round4(value: float) -> float:
+    """``round(value, 4)``, a whole number as itself (no decimal conversion)."""
+    if -1e15 < value < 1e15 and float(int(value)) == value:
+        return value
+    return round(value, 4)
+
+
+def _json_number(value: float | int) -> str:
+    """A number as JSON writes it: ``int.__repr__``, ``float.__repr__`` when finite (which
+    writes a whole number under 1e16 as its digits and ".0")."""
+    if isinstance(value, int):
+        return str(value)
+    if 0 < value < 1e15 and float(int(value)) == value:
+        return str(int(value)) + ".0"
+    if math.isfinite(value):
+        return repr(value)
+    return "NaN" if value != value else "Infinity" if value > 0 else "-Infinity"
 
 
 def _clean(value: float) -> float | int:
+    if -1e15 < value < 1e15:  # (round(value, 3) of a whole number is itself: skip its dtoa)
+        whole = int(value)
+        if float(whole) == value:
+            return whole
     rounded = round(value, 3)
     return int(rounded) if rounded == int(rounded) else rounded

@@ -15,11 +15,11 @@ days, a month 30, an hour 8 per day); value ``"100-350 EUR/day"``.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 
 import ahocorasick
 
-from vigie.analyse.extract.doc import Doc, digit_run_starts, finditer_at, spaced_key
+from vigie.analyse.extract.doc import Doc, digit_run_starts, spaced_key
 from vigie.model import Entity
 
 __all__ = ["find_pay", "find_roles"]
@@ -84,9 +84,11 @@ _PER = {
     "heure": "hour", "h": "hour", "hour": "hour",
 }  # fmt: skip
 _DAYS = {"day": 1.0, "week": 7.0, "month": 30.0, "hour": 1 / 8}
+# ("{1,4}+", "{2,5}+": possessive, as nothing after either run of digits reads a digit, giving
+# digits back cannot help; tests/analyse/extract/test_fast_paths_offers.py checks the greedy form)
 _PAY = re.compile(
-    r"(?P<a>[0-9](?<![0-9a-z.,][0-9])[0-9]{1,4})(?P<ak>k)?\s?(?:€|e|eur|euros|balles)?\s?"
-    r"(?:(?:-|a|et|/)\s?(?P<b>[0-9]{2,5})(?P<bk>k)?\s?)?(?P<cur>€|eur|euros|balles|e|\$)?\s?"
+    r"(?P<a>[0-9](?<![0-9a-z.,][0-9])[0-9]{1,4}+)(?P<ak>k)?\s?(?:€|e|eur|euros|balles)?\s?"
+    r"(?:(?:-|a|et|/)\s?(?P<b>[0-9]{2,5}+)(?P<bk>k)?\s?)?(?P<cur>€|eur|euros|balles|e|\$)?\s?"
     r"(?:/|par|la|le|a la|per|an?|the)\s?(?P<per>journee|jours?|jr|j|day|semaine|sem|week|mois"
     r"|month|heure|hour|h)(?![a-z])"
 )
@@ -121,8 +123,7 @@ def find_pay(doc: Doc) -> list[Entity]:
     if not doc.has_digit:
         return []
     found = []
-    # (every match starts at the first digit of a run: "[0-9](?<![0-9a-z.,][0-9])")
-    for match in finditer_at(_PAY, doc.folded, digit_run_starts(doc)):
+    for match in _pay_matches(doc):
         low = int(match["a"]) * (1000 if match["ak"] else 1)
         high = int(match["b"]) * (1000 if match["bk"] else 1) if match["b"] else low
         if high < low or low <= 0:
@@ -139,6 +140,44 @@ def find_pay(doc: Doc) -> list[Entity]:
             attrs["eur_per_day"] = round((low + high) / 2 / _DAYS[per], 2)
         value = f"{low}-{high} {currency}/{per}" if high != low else f"{low} {currency}/{per}"
         found.append(doc.entity("pay", value, match.start(), match.end(), attrs))
+    return found
+
+
+# what may follow the run of digits that opens a pay match (``_PAY`` after its ``a`` group):
+# "k", whitespace, a currency ("€", "e", "eur", "balles", "$"), a range ("-", "a", "et", "/")
+# or the period's marker ("/", "par", "per", "la", "le", "a la", "an", "the")
+_AFTER_PAY_AMOUNT: Final = frozenset("k€eb-a/$plt")
+
+
+def _pay_matches(doc: Doc) -> list[re.Match[str]]:
+    """``list(_PAY.finditer(doc.folded))``: every match starts at the first digit of a run
+    ("[0-9](?<![0-9a-z.,][0-9])": not after a letter, "." or ",") of two to five digits (its
+    ``a`` group takes the whole run: nothing after it reads a digit) followed by a character of
+    ``_AFTER_PAY_AMOUNT`` or whitespace, so ``_PAY`` is tried only at such starts (as
+    ``finditer_at`` does)."""
+    folded = doc.folded
+    size = len(folded)
+    found: list[re.Match[str]] = []
+    covered = 0
+    for start in digit_run_starts(doc):
+        if start < covered:
+            continue
+        if start:
+            before = ord(folded[start - 1])
+            if 97 <= before <= 122 or before == 46 or before == 44:
+                continue
+        end = start + 1
+        while end < size and 48 <= ord(folded[end]) <= 57:
+            end += 1
+        if end - start < 2 or end - start > 5 or end == size:
+            continue
+        after = folded[end]
+        if after not in _AFTER_PAY_AMOUNT and not after.isspace():
+            continue
+        m = _PAY.match(folded, start)
+        if m is not None:
+            found.append(m)
+            covered = m.end()
     return found
 
 

@@ -11,9 +11,11 @@ Fragments on one line merge into one ``schedule`` entity: "ouvert 7j/7 de 11h à
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Final
 
-from vigie.analyse.extract.doc import Doc, digit_run_starts, finditer_at
+import ahocorasick_rs
+
+from vigie.analyse.extract.doc import Doc, digit_run_starts
 from vigie.model import Entity
 
 __all__ = ["find_schedules"]
@@ -74,12 +76,79 @@ def _may_name_days(folded: str, has_digit: bool = True) -> bool:
     return "non" in folded and ("non stop" in folded or "non-stop" in folded)
 
 
+# What each condition of ``_may_name_days`` needs (a day name, "h24", "tous les jours", "non
+# stop" or "non-stop"), in one automaton over ``Doc.spaced_bytes``: these are made of [0-9a-z ]
+# ("-" reads as a space there), so each occurs there wherever it occurs in the folded text. On
+# long texts one pass of it costs less than the substring searches (a text finding none skips
+# them); leftmost-first, which reports a match whenever any key occurs, scans fastest.
+_GATE: Final = ahocorasick_rs.BytesAhoCorasick(
+    [key.encode("ascii") for key in (*_DAY_NAMES, "h24", "tous les jours", "non stop")],
+    matchkind=ahocorasick_rs.MatchKind.LeftmostFirst,
+    implementation=ahocorasick_rs.Implementation.DFA,
+)
+_GATE_FROM: Final = 80  # characters: below, the substring searches alone cost less
+
+
+def _may_name_days_in(doc: Doc) -> bool:
+    """``_may_name_days`` of ``doc``, after ``_GATE`` on long texts."""
+    folded = doc.folded
+    if len(folded) >= _GATE_FROM and not _GATE.find_matches_as_indexes(doc.spaced_bytes):
+        return False
+    return _may_name_days(folded, doc.has_digit)
+
+
+def _maybe_space(code: int) -> bool:
+    """True for every ``\\s`` character (all are up to " " or past "~"), and for some others."""
+    return code <= 32 or code >= 127
+
+
+def _may_start_clock(folded: str, start: int) -> bool:
+    """False where ``_CLOCK`` cannot match at the first digit of a run at ``start``: after it,
+    "allday" reads "4" (after "2"), "allweek" whitespace, "j" or "/" (after "7"), and the
+    clock a digit, whitespace, "h" or ":" (after one digit more, or whitespace: "h" or ":").
+    ("(?<![0-9a-z/][0-9])": no match starts after a letter or "/" either.)"""
+    size = len(folded)
+    if start + 1 >= size:
+        return False
+    if start:
+        before = ord(folded[start - 1])
+        if 97 <= before <= 122 or before == 47:
+            return False
+    first = ord(folded[start])
+    after = ord(folded[start + 1])
+    then = ord(folded[start + 2]) if start + 2 < size else 0
+    if after == 104 or after == 58:  # "18h", "18:30"
+        return True
+    if 48 <= after <= 57:  # "24/24", "18 h", "18h", "18:30"
+        return (first == 50 and after == 52) or then == 104 or then == 58 or _maybe_space(then)
+    if after == 106 or after == 47:  # "7j/7", "7/7"
+        return first == 55
+    if _maybe_space(after):  # "18 h", "18 :30", "7 j/7", "7 /7"
+        return then == 104 or then == 58 or (first == 55 and (then == 106 or then == 47))
+    return False
+
+
+def _clock_matches(doc: Doc) -> list[re.Match[str]]:
+    """``list(_CLOCK.finditer(doc.folded))``: every match starts at the first digit of a run
+    ("[0-9](?<![0-9a-z/][0-9])"), so ``_CLOCK`` is tried only there (as ``finditer_at`` does),
+    and only where :func:`_may_start_clock`."""
+    folded = doc.folded
+    found: list[re.Match[str]] = []
+    covered = 0
+    for start in digit_run_starts(doc):
+        if start >= covered and _may_start_clock(folded, start):
+            m = _CLOCK.match(folded, start)
+            if m is not None:
+                found.append(m)
+                covered = m.end()
+    return found
+
+
 def _fragments(doc: Doc) -> list[tuple[int, int, dict[str, Any]]]:
     folded = doc.folded
     out: list[tuple[int, int, dict[str, Any]]] = []
     if doc.has_digit:
-        # (every match starts at the first digit of a run: "[0-9](?<![0-9a-z/][0-9])")
-        for match in finditer_at(_CLOCK, folded, digit_run_starts(doc)):
+        for match in _clock_matches(doc):
             start, end = match.span()
             if match["allday"]:
                 out.append((start, end, {"hours": "24/24"}))
@@ -100,7 +169,7 @@ def _fragments(doc: Doc) -> list[tuple[int, int, dict[str, Any]]]:
                 first = _START_TIME.match(folded, start)
                 if first is not None and int(first["h"]) <= 24 and _OPENING.intersection(words):
                     out.append((start, end, {"open": _clock(first["h"], first["m"])}))
-    if _may_name_days(folded, doc.has_digit):
+    if _may_name_days_in(doc):
         for match in _WORDS.finditer(folded):
             kind = match.lastgroup
             if match["days"]:
