@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import gzip
 import re
+from bisect import bisect_left
 from functools import lru_cache
 from importlib import resources
 from operator import attrgetter
@@ -387,6 +388,12 @@ def find_places(doc: Doc) -> list[Entity]:
     return found
 
 
+def _within(values: list[int], at: int, distance: int) -> bool:
+    """Whether sorted ``values`` hold one within ``distance`` of ``at``."""
+    i = bisect_left(values, at - distance)
+    return i < len(values) and values[i] <= at + distance
+
+
 def _numbers(doc: Doc, index: PlaceIndex, named: list[Entity]) -> list[Entity]:
     found: list[Entity] = []
     folded = doc.folded
@@ -399,6 +406,8 @@ def _numbers(doc: Doc, index: PlaceIndex, named: list[Entity]) -> list[Entity]:
         second = spaced_bytes[at + 2]
         if 48 <= second <= 57 or second == 97 or second == 98:  # [0-9ab], _SECOND
             starts.append(at)
+    name_ends: list[int] | None = None
+    name_starts: list[int] = []
     for match in finditer_at(_NUMBER, folded, starts):
         if match.lastgroup == "dept":
             dep = index.by_code.get(match.group().upper())
@@ -411,7 +420,11 @@ def _numbers(doc: Doc, index: PlaceIndex, named: list[Entity]) -> list[Entity]:
             continue
         words = _previous_words(doc, start)
         o_start, o_end = doc.span(start, end)
-        near_name = any(abs(o_start - e.end) <= 2 or abs(e.start - o_end) <= 2 for e in named)
+        if name_ends is None:  # sorted once: a long list of postcodes stays linear
+            name_ends = sorted([e.end for e in named])
+            name_starts = sorted([e.start for e in named])
+        # a named place ending within 2 of the postcode's start, or starting within 2 of its end
+        near_name = _within(name_ends, o_start, 2) or _within(name_starts, o_end, 2)
         line_start = max(
             doc.folded.rfind("\n", max(0, start - LOOKBACK), start) + 1, start - LOOKBACK
         )
