@@ -412,3 +412,24 @@ def test_digit_led_regexes_match_at_run_starts_on_labelled_texts(shared_data: Pa
                     assert [m.span() for m in fast] == [
                         m.span() for m in pattern.finditer(doc.folded)
                     ]
+
+
+def _no_constants(name: str) -> float:
+    raise AssertionError(f"{name} in offer attrs: not JSON")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1" * 400 + "mg tabs 20€",  # a dose of 400 digits reads as infinity
+        "3 tabs 0." + "0" * 320 + "5g 20€",  # a subnormal quantity: an infinite price per gram
+        "9" * 400 + "g 50€",
+        "10g " + "9" * 400 + "€",
+    ],
+)
+def test_numbers_beyond_floats_give_no_offer_and_no_error(text: str) -> None:
+    found = extract(text)  # must not raise
+    for entity in found:
+        if entity.type == "offer":
+            assert entity.attrs is not None
+            json.loads(entity.attrs, parse_constant=_no_constants)

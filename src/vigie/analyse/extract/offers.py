@@ -919,7 +919,23 @@ def find_offers(doc: Doc, hits: Sequence[ProductHit]) -> list[Entity]:
             offers.append(current)
         if line_hits:
             header = line_hits[-1].product
-    return [_entity(doc, offer) for offer in offers]
+    return [_entity(doc, offer) for offer in offers if _finite(offer)]
+
+
+def _finite(offer: _Offer) -> bool:
+    """Whether every number of ``offer`` is finite: 400 digits read as infinity, and a price
+    over 0.000…5 g as an infinite price per gram. Such an offer is no offer (and JSON, the
+    form of its attrs, has no infinity)."""
+    for quantity, price in offer.tiers:
+        if not (math.isfinite(quantity) and math.isfinite(price)):
+            return False
+    quantity, price = offer.tiers[0]
+    dose = offer.dose
+    return (
+        quantity != 0
+        and math.isfinite(price / quantity)
+        and (not dose or math.isfinite(dose * 1000))
+    )
 
 
 def _entity(doc: Doc, offer: _Offer) -> Entity:
