@@ -126,7 +126,6 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -30.0, 30.0)))
 
 
-_FEATURE_INDEX = {name: i for i, name in enumerate(FEATURES)}
 _NEGATION_INDICES = tuple(i for i, name in enumerate(FEATURES) if name.startswith("negation:"))
 _KIND = {name: "pattern" if name.startswith("pat:") else "lexicon" for name in FEATURES}
 # feature name -> (column, cue kind), one lookup per span group

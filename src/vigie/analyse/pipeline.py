@@ -27,6 +27,7 @@ from vigie.analyse.batch import (
     normalise_all,
 )
 from vigie.analyse.detect import LinearModel, decide, default_model_path
+from vigie.analyse.extract import extract
 from vigie.analyse.features import FEATURES, FeatureRow, term_note
 from vigie.analyse.lexicon import Lexicon, load_lexicon
 from vigie.analyse.matcher import Matcher
@@ -36,12 +37,8 @@ from vigie.model import Analysis, Entity
 __all__ = ["Analyser", "ExtractFn", "default_extract"]
 
 
-def default_extract() -> ExtractFn | None:
-    """The extraction stage's ``extract(text, norm)``, or None while it is not installed."""
-    try:
-        from vigie.analyse.extract import extract
-    except ImportError:
-        return None
+def default_extract() -> ExtractFn:
+    """The extraction stage's ``extract(text, norm)`` (the analyser runs it batch-wise)."""
     return extract
 
 
