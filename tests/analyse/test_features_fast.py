@@ -135,7 +135,9 @@ def _old_kept(matcher: Matcher, text: str) -> list[tuple[int, int, tuple[Any, ..
     size = len(text)
     raw = []
     for index, start, end in overlapping_matches(matcher._automaton, text):
-        length, left_word, right_word, _, notes = matcher._payloads[index]
+        key = matcher._keys[index]
+        length, left_word, right_word = len(key), key[0].isalnum(), key[-1].isalnum()
+        notes = matcher._notes[index]
         if left_word and start and text[start - 1].isalnum():
             continue
         if right_word and end < size and text[end].isalnum():
