@@ -681,9 +681,10 @@ def test_gate_bytes_automaton_opens_the_gates_of_every_marker_in_the_text(text: 
 
 
 def _gates_found(text: str) -> int:
-    """The gates _patterns opens for ``text`` (its automaton over the UTF-8 bytes)."""
+    """The gates _patterns opens for ``text`` (its automaton over the bytes it scans: the text
+    in Latin-1, "?" for any character above U+00FF)."""
     gates = 0
-    encoded = text.encode("utf-8", "surrogatepass")
+    encoded = text.encode("latin-1", "replace")
     for index, _, _ in features._GATE_BYTES.find_matches_as_indexes(encoded, overlapping=True):
         gates |= features._GATE_VALUES[index]
     return gates
