@@ -264,6 +264,15 @@ def test_compiled_modules_equal_their_sources(shared_data: Path) -> None:
 # features._patterns: one scan of the numbers (also for struct:menu_lines), _AFTER_NUMBER only
 # where it can match, regexes that start with a literal, exact gates. The reference below is
 # the previous implementation, with its own regexes.
+# What follows a number, as features._after_number reads it (also the reference of
+# test_features_fast.py): a currency, "per <unit>" or "per <day>", a unit, an hour, an age, "%".
+_AFTER_NUMBER = re.compile(
+    r" ?(?:(?P<currency>€|eur\b|euros?\b|e\b|balles\b|\$|£|usd\b|gbp\b|dollars?\b|boules?\b) ?)?"
+    r"(?:(?:le|la|les|/|par|per|a|the|each|an) ?"
+    rf"(?:(?P<per_unit>{features._PER_UNIT})|(?P<per_day>{features._PER_DAY}))\b"
+    rf"|(?P<unit>{features._UNIT_WORDS})(?!\w)|(?P<hour>h(?:[0-5]\d)?)\b|(?P<age>ans)\b|(?P<percent>%)"
+    r"|(?P<fraction>/\d{1,2} ?(?:oz|ounce|once|lb)\b)|(?P<times>x)\b)?"
+)
 _NUMBER_ASCII = re.compile(r"[0-9]{1,6}(?:[.,][0-9]{1,3})?")  # features._NUMBER on ASCII text
 _EMOJI = re.compile(r"[\u2600-\u27bf\U0001F000-\U0001FAFF]")  # the emojis struct:emoji counts
 _OLD_NUMBER = re.compile(r"\d{1,6}(?:[.,]\d{1,3})?")
@@ -280,7 +289,7 @@ _OLD_YOU_MARKERS = (
 def _old_line_has_offer(line: str) -> bool:
     price = quantity = False
     for match in _OLD_NUMBER.finditer(line):
-        after = features._AFTER_NUMBER.match(line, match.end())
+        after = _AFTER_NUMBER.match(line, match.end())
         if after is None:
             continue
         start = match.start()
@@ -311,7 +320,7 @@ def _old_patterns(  # the reference, as it was
         digits += end - start
         if start and (text[start - 1].isalnum() or text[start - 1] in ".,"):
             continue
-        after = features._AFTER_NUMBER.match(text, end)
+        after = _AFTER_NUMBER.match(text, end)
         stop = after.end() if after is not None else end
         if (start and text[start - 1] in "€$£") or (start > 1 and text[start - 2] in "€$£"):
             add("pat:price", values, spans, start - 1, stop, text)
@@ -480,12 +489,12 @@ def test_after_number_first_characters() -> None:
     from re import _parser  # type: ignore[attr-defined]
 
     found: set[str] = set()
-    assert _first_chars(_parser.parse(features._AFTER_NUMBER.pattern), found)  # may be empty
+    assert _first_chars(_parser.parse(_AFTER_NUMBER.pattern), found)  # may be empty
     assert found == set(features._AFTER_FIRST)
     # after its optional space, the regex cannot take another space
     rest: set[str] = set()
-    _first_chars(_parser.parse(features._AFTER_NUMBER.pattern[2:]), rest)
-    assert features._AFTER_NUMBER.pattern[:2] == " ?"
+    _first_chars(_parser.parse(_AFTER_NUMBER.pattern[2:]), rest)
+    assert _AFTER_NUMBER.pattern[:2] == " ?"
     assert rest == set(features._AFTER_SPACE)
 
 
@@ -672,9 +681,10 @@ def test_gate_bytes_automaton_opens_the_gates_of_every_marker_in_the_text(text: 
 
 
 def _gates_found(text: str) -> int:
-    """The gates _patterns opens for ``text`` (its automaton over the UTF-8 bytes)."""
+    """The gates _patterns opens for ``text`` (its automaton over the bytes it scans: the text
+    in Latin-1, "?" for any character above U+00FF)."""
     gates = 0
-    encoded = text.encode("utf-8", "surrogatepass")
+    encoded = text.encode("latin-1", "replace")
     for index, _, _ in features._GATE_BYTES.find_matches_as_indexes(encoded, overlapping=True):
         gates |= features._GATE_VALUES[index]
     return gates

@@ -1,8 +1,9 @@
 """Round 3 fast paths of features.py and matcher.py, each against a simple reference.
 
-features._after_number stands for _AFTER_NUMBER.match; _patterns finds the numbers of non-ASCII
-text in Latin-1 bytes; scanned_features and Matcher.scan are compared with the plain loops they
-replaced (test_fast_paths.py compares the whole _patterns with its first implementation).
+features._after_number stands for _AFTER_NUMBER.match (the regex test_fast_paths.py keeps);
+_patterns finds the numbers of non-ASCII text in Latin-1 bytes; scanned_features and Matcher.scan
+are compared with the plain loops they replaced (test_fast_paths.py compares the whole _patterns
+with its first implementation).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from vigie.analyse import features
 from vigie.analyse.lexicon import load_lexicon
 from vigie.analyse.matcher import Matcher, overlapping_matches
 
-from .test_fast_paths import _assert_patterns_as_before
+from .test_fast_paths import _AFTER_NUMBER, _assert_patterns_as_before
 
 # what can follow a number, in pieces: every word of _AFTER_NUMBER, near misses, word and
 # non-word characters, Unicode digits and letters
@@ -43,7 +44,7 @@ _AFTER_TEXTS = st.lists(_PIECES, max_size=8).map("".join)
 
 
 def _reference_code(text: str, pos: int) -> int:
-    match = features._AFTER_NUMBER.match(text, pos)
+    match = _AFTER_NUMBER.match(text, pos)
     assert match is not None  # (everything in it is optional)
     kind = 0
     if match.group("per_unit"):
@@ -134,7 +135,9 @@ def _old_kept(matcher: Matcher, text: str) -> list[tuple[int, int, tuple[Any, ..
     size = len(text)
     raw = []
     for index, start, end in overlapping_matches(matcher._automaton, text):
-        length, left_word, right_word, _, notes = matcher._payloads[index]
+        key = matcher._keys[index]
+        length, left_word, right_word = len(key), key[0].isalnum(), key[-1].isalnum()
+        notes = matcher._notes[index]
         if left_word and start and text[start - 1].isalnum():
             continue
         if right_word and end < size and text[end].isalnum():

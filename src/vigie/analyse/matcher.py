@@ -30,11 +30,6 @@ class Hit(NamedTuple):
     term: Term
 
 
-# per automaton key: its length, whether its first and last characters are alphanumeric (they
-# then need a word boundary), the terms folding to it and their annotations
-_Payload = tuple[int, bool, bool, tuple[Term, ...], tuple[Any, ...]]
-
-
 _SURROGATE = re.compile(f"[{chr(0xD800)}-{chr(0xDFFF)}]")  # (mypyc takes no surrogate literal)
 
 
@@ -77,21 +72,26 @@ class Matcher:
     ) -> None:
         self.terms: tuple[Term, ...] = tuple(terms)
         self.annotate = annotate
-        self._automaton, self._keys, self._payloads = self._build(self.terms, annotate)
-        # the payloads in parallel lists, by key index: a match rejected at a word boundary
-        # reads one small int (length * 4 + 2 * left edge is alphanumeric + right edge is),
-        # not a whole payload
-        self._edges = [
-            length * 4 + 2 * left + right for length, left, right, _, _ in self._payloads
-        ]
-        self._found_terms = [payload[3] for payload in self._payloads]
-        self._notes = [payload[4] for payload in self._payloads]
+        self._automaton, self._keys, self._edges, self._found_terms, self._notes = self._build(
+            self.terms, annotate
+        )
 
     @staticmethod
     def _build(
         terms: Sequence[Term], annotate: Callable[[Term], Any] | None = None
-    ) -> tuple[ahocorasick_rs.AhoCorasick, list[str], list[_Payload]]:
-        """The automaton over every key, the keys, and per key (by index) what a match carries.
+    ) -> tuple[
+        ahocorasick_rs.AhoCorasick,
+        list[str],
+        list[int],
+        list[tuple[Term, ...]],
+        list[tuple[Any, ...]],
+    ]:
+        """The automaton over every key, the keys, and per key (by index, in parallel lists)
+        what a match carries: its edges, the terms folding to it and their annotations.
+
+        A key's edges are one small int, all that a match rejected at a word boundary reads:
+        length * 4 + 2 * (first character alphanumeric) + (last character alphanumeric), an
+        alphanumeric edge needing a word boundary.
 
         ahocorasick_rs's DFA (Rust) scans about twice as fast per character as pyahocorasick;
         overlapping search reports every match, in the order of their end offsets, as
@@ -103,18 +103,18 @@ class Matcher:
                 ids = by_key.setdefault(key, [])
                 if index not in ids:
                     ids.append(index)
-        payloads: list[_Payload] = []
-        for key, ids in by_key.items():
-            found = tuple(terms[i] for i in ids)
-            notes = tuple(map(annotate, found)) if annotate is not None else found
-            payloads.append((len(key), key[0].isalnum(), key[-1].isalnum(), found, notes))
         keys = list(by_key)
+        edges = [len(key) * 4 + 2 * key[0].isalnum() + key[-1].isalnum() for key in keys]
+        found_terms = [tuple(terms[i] for i in ids) for ids in by_key.values()]
+        notes = found_terms  # (without annotate, the terms are the notes: neither list changes)
+        if annotate is not None:
+            notes = [tuple(map(annotate, found)) for found in found_terms]
         automaton = ahocorasick_rs.AhoCorasick(
             keys,
             matchkind=ahocorasick_rs.MatchKind.Standard,
             implementation=ahocorasick_rs.Implementation.DFA,
         )
-        return automaton, keys, payloads
+        return automaton, keys, edges, found_terms, notes
 
     def __reduce__(
         self,

@@ -435,7 +435,11 @@ def _layer3_matches(text: str) -> list[re.Match[str]]:
     branch matches that whole word), the repeat branch a ``_REPEAT_HIT`` at ``p``. So trying
     ``_LAYER3.match`` at these candidates only, in order, finds the same matches (lookbehinds
     see the text before ``pos``). Each search resumes at or after the last one: linear time.
-    A long text first maps where the hits may be (_hit_maps), so the hits are tried there only.
+    A long text first maps where the hits may be (_hit_maps), so the hits are tried there only:
+    the hit regexes stay the test at each place either way, the map only skips places. Its big-
+    integer passes cost about as much as the regex searches they save below _BIG_INT_FROM
+    characters, and its masks stop at _BIG_INT_UPTO (a longer text searches with the regexes
+    alone, linear all the same).
     """
     none = len(text) + 1
     matches: list[re.Match[str]] = []
