@@ -196,7 +196,7 @@ def test_offer_leads_keep_every_position_an_atom_matches_at(text: str) -> None:
 def test_departement_cue_search_is_any_cue_key(words: list[str]) -> None:
     spaced = " " + " ".join(words) + " "
     assert (places._DEPT_CUE_SEARCH.search(spaced) is not None) == any(
-        key in spaced for key in places._DEPT_CUE_KEYS
+        f" {cue} " in spaced for cue in places._DEPT_CUES
     )
 
 

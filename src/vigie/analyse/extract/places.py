@@ -131,8 +131,8 @@ _DEPT_CUES = frozenset(
         "from",
     ]
 )
-_DEPT_CUE_KEYS = tuple(f" {cue} " for cue in sorted(_DEPT_CUES))  # as they sit in Doc.spaced
-# any of those keys in one search (overlapping keys share their spaces: a lookahead)
+# any cue as a whole word of Doc.spaced (" cue "), in one search (overlapping cues share their
+# spaces: a lookahead)
 _DEPT_CUE_SEARCH = re.compile(" (?=(?:" + "|".join(sorted(_DEPT_CUES)) + ") )")
 _ARRONDISSEMENT = re.compile(r"\s?(?P<n>[0-9]{1,2})\s?(?:e|eme|er|ieme)(?![a-z])")
 _ARR_BASE = {"13055": 13200, "75056": 75100, "69123": 69380}
