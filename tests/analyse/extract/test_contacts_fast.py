@@ -34,7 +34,6 @@ _DIGITS8 = re.compile(r"[0-9](?:[ .\-]?[0-9]){7}")  # the 8-digit gate: _has_dig
 _URL_WWW = re.compile(r"\.(?<=(?i:www)\.)")  # the "." of each _URL "www." start: _www_starts
 _AT_GATE = re.compile(r"@(?:[A-Za-z0-9-]{1,63}\.|[A-Za-z][A-Za-z0-9_]{4})")  # _at_gate
 _HOST_TAIL = re.compile(r"\.(?:me|dog|com|im)/")  # _host_tail
-_SHORT_LABELS = (c._SHORT_COLON, c._SHORT_EQUALS)
 
 
 def _spans(matches: list[re.Match[str]]) -> list[tuple[int, int]]:
@@ -46,11 +45,10 @@ def _reference_label_positions(doc: Doc) -> list[int]:
     folded = doc.folded
     positions = [doc.span(start, start + 1)[0] for start in doc.label_keys or []]
     positions += [doc.span(m.start(), m.start() + 1)[0] for m in re.finditer("👻", folded)]
-    for pattern in _SHORT_LABELS:
-        for match in pattern.finditer(folded):
-            at = match.start()
-            start = at - 2 if folded[at - 1] in "cga" else at - 3
-            positions.append(doc.span(start, at + 1)[0])
+    for match in c._SHORT_LABEL.finditer(folded):
+        at = match.start()
+        start = at - 2 if folded[at - 1] in "cga" else at - 3
+        positions.append(doc.span(start, at + 1)[0])
     return sorted(set(positions))
 
 
@@ -140,8 +138,7 @@ def test_contact_fast_paths_equal_their_regexes(text: str) -> None:
     for folded in (text, text.lower()):
         starts = sorted(
             m.start() - (2 if folded[m.start() - 1] in "cga" else 3)
-            for pattern in _SHORT_LABELS
-            for m in pattern.finditer(folded)
+            for m in c._SHORT_LABEL.finditer(folded)
         )
         assert starts == [m.start() for m in _OLD_SHORT_LABEL.finditer(folded)]
         if any(host in folded for host in c._BARE_HOSTS):

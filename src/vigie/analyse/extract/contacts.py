@@ -167,10 +167,9 @@ _NOT_NAMES: Final = frozenset(
 PLATFORM_WORDS: Final = ("snap", "insta", "wickr", "telegram", "signal", "whats", "potato", "👻")
 
 
-# r"\b(?:sc|ig|tg|wa)\s?[:=]" found from its ":" or "=" (a literal, which the engine scans for
-# far faster than a class); the label starts 2 characters before it, 3 with a space between
-_SHORT_COLON: Final = re.compile(r":(?:(?<=\b(?:sc|ig|tg|wa):)|(?<=\b(?:sc|ig|tg|wa)\s:))")
-_SHORT_EQUALS: Final = re.compile(r"=(?:(?<=\b(?:sc|ig|tg|wa)=)|(?<=\b(?:sc|ig|tg|wa)\s=))")
+# r"\b(?:sc|ig|tg|wa)\s?[:=]" matched from its ":" or "=" (found with str.find by
+# _short_labels); the label starts 2 characters before it, 3 with a space between
+_SHORT_LABEL: Final = re.compile(r"[:=](?:(?<=\b(?:sc|ig|tg|wa)[:=])|(?<=\b(?:sc|ig|tg|wa)\s[:=]))")
 # every bare host holds one of these: a cheap necessary test before the ten substring tests
 _TAILS: Final[tuple[str, ...]] = (".me", ".dog", ".com", ".im")
 _TAIL_SLASH: Final = re.compile(r"/(?:(?<=(?i:\.me|\.im)/)|(?<=(?i:\.dog|\.com)/))")
@@ -454,9 +453,9 @@ def _cga(ch: int) -> bool:
     return ch == 99 or ch == 103 or ch == 97
 
 
-def _short_labels(doc: Doc, sign: str, pattern: re.Pattern[str], positions: list[int]) -> list[int]:
+def _short_labels(doc: Doc, sign: str, positions: list[int]) -> list[int]:
     """``positions`` plus the original starts of the short labels ("sc:", "wa =") before each
-    ``sign`` of the folded text where ``pattern`` (_SHORT_COLON, _SHORT_EQUALS) matches."""
+    ``sign`` (":" or "=") of the folded text where _SHORT_LABEL matches."""
     folded = doc.folded
     at = folded.find(sign)
     while at != -1:
@@ -464,7 +463,7 @@ def _short_labels(doc: Doc, sign: str, pattern: re.Pattern[str], positions: list
         if (
             at >= 2
             and (_cga(ord(folded[at - 1])) or _cga(ord(folded[at - 2])))
-            and pattern.match(folded, at) is not None
+            and _SHORT_LABEL.match(folded, at) is not None
         ):
             start = at - 2 if folded[at - 1] in "cga" else at - 3
             if positions is _NOTHING:
@@ -493,10 +492,9 @@ def _label_positions(doc: Doc) -> list[int]:
                 positions = []
             positions.append(doc.span(at, at + 1)[0])
             at = folded.find("👻", at + 1)
-    # the short labels from their ":" or "=" (one call each: a loop over (sign, pattern) pairs
-    # would box them into new tuples on every call once compiled)
-    positions = _short_labels(doc, ":", _SHORT_COLON, positions)
-    positions = _short_labels(doc, "=", _SHORT_EQUALS, positions)
+    # the short labels from their ":" or "=", each found by a one-character str.find
+    positions = _short_labels(doc, ":", positions)
+    positions = _short_labels(doc, "=", positions)
     return sorted(set(positions)) if len(positions) > 1 else positions
 
 
