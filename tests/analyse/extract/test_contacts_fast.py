@@ -33,7 +33,6 @@ _TEXTS = st.text(
 _DIGITS8 = re.compile(r"[0-9](?:[ .\-]?[0-9]){7}")  # the 8-digit gate: _has_digits8
 _URL_WWW = re.compile(r"\.(?<=(?i:www)\.)")  # the "." of each _URL "www." start: _www_starts
 _AT_GATE = re.compile(r"@(?:[A-Za-z0-9-]{1,63}\.|[A-Za-z][A-Za-z0-9_]{4})")  # _at_gate
-_HOST_TAIL = re.compile(r"\.(?:me|dog|com|im)/")  # _host_tail
 
 
 def _spans(matches: list[re.Match[str]]) -> list[tuple[int, int]]:
@@ -59,8 +58,6 @@ def test_find_led_starts_equal_the_regex_scans(text: str) -> None:
     assert _spans(c._urls(text)) == _spans(list(c._URL.finditer(text)))
     assert _spans(c._urls(text, c._www_starts(text))) == _spans(list(c._URL.finditer(text)))
     assert _spans(c._bare_links(text)) == _spans(list(c._BARE_LINK.finditer(text)))
-    for folded in (text, text.lower()):
-        assert c._host_tail(folded) == (_HOST_TAIL.search(folded) is not None)
     assert c._slash_after_tail(text) == (c._TAIL_SLASH.search(text) is not None)
     if c._BARE_LINK.search(text):  # the necessary test before the gate on the lowered text
         assert c._slash_after_tail(text)
@@ -141,8 +138,6 @@ def test_contact_fast_paths_equal_their_regexes(text: str) -> None:
             for m in c._SHORT_LABEL.finditer(folded)
         )
         assert starts == [m.start() for m in _OLD_SHORT_LABEL.finditer(folded)]
-        if any(host in folded for host in c._BARE_HOSTS):
-            assert _HOST_TAIL.search(folded)
 
 
 @settings(max_examples=300, deadline=None)

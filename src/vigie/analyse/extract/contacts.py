@@ -170,8 +170,7 @@ PLATFORM_WORDS: Final = ("snap", "insta", "wickr", "telegram", "signal", "whats"
 # r"\b(?:sc|ig|tg|wa)\s?[:=]" matched from its ":" or "=" (found with str.find by
 # _short_labels); the label starts 2 characters before it, 3 with a space between
 _SHORT_LABEL: Final = re.compile(r"[:=](?:(?<=\b(?:sc|ig|tg|wa)[:=])|(?<=\b(?:sc|ig|tg|wa)\s[:=]))")
-# every bare host holds one of these: a cheap necessary test before the ten substring tests
-_TAILS: Final[tuple[str, ...]] = (".me", ".dog", ".com", ".im")
+# a "/" after the tail of a bare host (.me, .im, .dog, .com), which every _BARE_LINK match holds
 _TAIL_SLASH: Final = re.compile(r"/(?:(?<=(?i:\.me|\.im)/)|(?<=(?i:\.dog|\.com)/))")
 
 
@@ -398,17 +397,6 @@ def _slash_after_tail(text: str) -> bool:
     return False
 
 
-def _host_tail(lowered: str) -> bool:
-    r"""``re.search(r"\.(?:me|dog|com|im)/", lowered) is not None``, from the "/" found by
-    str.find."""
-    at = lowered.find("/")
-    while at != -1:
-        if lowered.endswith(_TAILS, 0, at):
-            return True
-        at = lowered.find("/", at + 1)
-    return False
-
-
 # the ASCII letters that (?i) matches with a non-ASCII character as well (İ ı, ſ, K)
 _FOLD_TRAPS: Final[tuple[str, ...]] = ("\u0130", "\u0131", "\u017f", "\u212a")
 _BARE_HOST_BYTES: Final = tuple(host.encode("ascii") for host in _BARE_HOSTS)
@@ -581,7 +569,7 @@ def find_contacts(doc: Doc) -> list[Entity]:
         # ``lowered`` (a text.lower() of a long non-ASCII text costs microseconds) is moot
         if slash and _slash_after_tail(text):
             lowered = doc.folded if len(doc.folded) == len(text) else text.lower()
-            if _host_tail(lowered) and any(host in lowered for host in _BARE_HOSTS):
+            if any(host in lowered for host in _BARE_HOSTS):
                 matches += _bare_links(text)
         for match in sorted(matches, key=_match_start):
             url = _clean_url(match.group())
