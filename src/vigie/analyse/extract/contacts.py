@@ -363,9 +363,9 @@ def _www_starts(text: str) -> list[int]:
     return starts
 
 
-def _urls(text: str, www: list[int] | None = None) -> list[re.Match[str]]:
+def _urls(text: str, www: list[int]) -> list[re.Match[str]]:
     """``list(_URL.finditer(text))``: _URL tried only where it can start, in text order;
-    ``www`` is ``_www_starts(text)`` when the caller has it."""
+    ``www`` is ``_www_starts(text)``."""
     # a scheme start: a "://" where _URL_SCHEME (its lookbehinds) matches, 4 or 5 characters
     # before it; each "://" has its own ":", and _URL_SCHEME matches nothing else
     size = len(text)
@@ -377,7 +377,7 @@ def _urls(text: str, www: list[int] | None = None) -> list[re.Match[str]]:
         and ord(text[at + 2]) == 47
         and _URL_SCHEME.match(text, at) is not None
     ]
-    starts += _www_starts(text) if www is None else www
+    starts += www
     if len(starts) > 1:
         starts.sort()
     return finditer_at(_URL, text, starts)
