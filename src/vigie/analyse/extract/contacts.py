@@ -40,9 +40,9 @@ _PHONE: Final = re.compile(
 _PHONE_BLOCKER: Final = [
     chr(ch).isalnum() or chr(ch) in "_+/=" for ch in range(128)
 ]  # fmt: skip
-_DIGITS8: Final = re.compile(r"[0-9](?:[ .\-]?[0-9]){7}")
-# _DIGITS8 on the text as bytes, one per code point: [0-9] -> "0", [ .-] -> ".", else "x"; the
-# pattern then starts with a literal, which the engine finds far faster than a class
+# the phones' 8-digit gate r"[0-9](?:[ .\-]?[0-9]){7}" run on the text as bytes, one per code
+# point: [0-9] -> "0", [ .-] -> ".", else "x"; the pattern then starts with a literal, which
+# the engine finds far faster than a class
 _DIGIT_TABLE: Final = bytes(
     48 if 48 <= ch <= 57 else 46 if ch in b" .-" else 120 for ch in range(256)
 )
@@ -52,10 +52,8 @@ _SPACES: Final = re.compile(r"\s+")
 _URL_CHARS: Final = r"[^\s<>\"'`{}|\\^\[\]]"
 _URL: Final = re.compile(rf"(?:https?://|www\.){_URL_CHARS}+", re.IGNORECASE)
 # where _URL can start (see _urls, which finds their ":" and "." with str.find, and
-# _www_starts; _URL_WWW is the reference the tests hold it to): 4 or 5 characters before
-# "://", 3 before the "." of "www."
+# _www_starts): 4 or 5 characters before "://", 3 before the "." of "www."
 _URL_SCHEME: Final = re.compile(r"://(?:(?<=(?i:https)://)|(?<=(?i:http)://))")
-_URL_WWW: Final = re.compile(r"\.(?<=(?i:www)\.)")
 _BARE_HOSTS: Final = (
     "t.me/", "telegram.me/", "telegram.dog/", "wa.me/", "chat.whatsapp.com/", "snapchat.com/",
     "signal.me/", "potato.im/", "instagram.com/", "wickr.me/",
@@ -145,9 +143,6 @@ _NOT_A_NAME: Final = frozenset(
         "me",
     ]
 )
-# where an e-mail domain or an @handle can start: an "@" with a dotted label or 5 characters
-# of a handle after it
-_AT_GATE: Final = re.compile(r"@(?:[A-Za-z0-9-]{1,63}\.|[A-Za-z][A-Za-z0-9_]{4})")
 _AT_HANDLE: Final = re.compile(r"@(?<![\w@.]@)([A-Za-z][A-Za-z0-9_]{4,31})\b(?!\.[A-Za-z])(?!@)")
 _PLATFORM: Final = {
     "snapchat": "snapchat", "snap": "snapchat", "sc": "snapchat", "👻": "snapchat",
@@ -172,23 +167,16 @@ _NOT_NAMES: Final = frozenset(
 PLATFORM_WORDS: Final = ("snap", "insta", "wickr", "telegram", "signal", "whats", "potato", "👻")
 
 
-# r"\b(?:sc|ig|tg|wa)\s?[:=]" found from its ":" or "=" (a literal, which the engine scans for
-# far faster than a class); the label starts 2 characters before it, 3 with a space between
-_SHORT_LABELS: Final = (
-    (":", re.compile(r":(?:(?<=\b(?:sc|ig|tg|wa):)|(?<=\b(?:sc|ig|tg|wa)\s:))")),
-    ("=", re.compile(r"=(?:(?<=\b(?:sc|ig|tg|wa)=)|(?<=\b(?:sc|ig|tg|wa)\s=))")),
-)
-_SHORT_COLON: Final = _SHORT_LABELS[0][1]
-_SHORT_EQUALS: Final = _SHORT_LABELS[1][1]
-# every bare host holds one of these: a cheap necessary test before the ten substring tests
-# (_host_tail reads it with str.find; this is its reference)
-_HOST_TAIL: Final = re.compile(r"\.(?:me|dog|com|im)/")
-_TAILS: Final[tuple[str, ...]] = (".me", ".dog", ".com", ".im")
+# r"\b(?:sc|ig|tg|wa)\s?[:=]" matched from its ":" or "=" (found with str.find by
+# _short_labels); the label starts 2 characters before it, 3 with a space between
+_SHORT_LABEL: Final = re.compile(r"[:=](?:(?<=\b(?:sc|ig|tg|wa)[:=])|(?<=\b(?:sc|ig|tg|wa)\s[:=]))")
+# a "/" after the tail of a bare host (.me, .im, .dog, .com), which every _BARE_LINK match holds
 _TAIL_SLASH: Final = re.compile(r"/(?:(?<=(?i:\.me|\.im)/)|(?<=(?i:\.dog|\.com)/))")
 
 
 def _has_digits8(text: str) -> bool:
-    """``_DIGITS8.search(text) is not None``, on bytes (non-ASCII characters become "?")."""
+    r"""True when ``text`` holds 8 ASCII digits, each but the first after at most one of " ",
+    "." or "-" (r"[0-9](?:[ .\-]?[0-9]){7}"), looked for on bytes (non-ASCII becomes "?")."""
     raw = text.encode("ascii", "replace").translate(_DIGIT_TABLE)
     return raw.count(b"0") >= 8 and _DIGITS8_BYTES.search(raw) is not None
 
@@ -318,10 +306,11 @@ def _positions(text: str, char: str, first: int = 0) -> list[int]:
 
 
 def _at_gate(text: str, at: int) -> bool:
-    """``_AT_GATE.match(text, at) is not None`` for the "@" at ``at``, read by hand (a regex
-    call costs more than the few characters of a tweet's "@user" it has to read): either a
-    run of 1 to 63 of [A-Za-z0-9-] then "." (which the run cannot hold), or a run of at least
-    5 of [A-Za-z0-9_] that starts with a letter."""
+    r"""Whether ``@(?:[A-Za-z0-9-]{1,63}\.|[A-Za-z][A-Za-z0-9_]{4})`` matches at the "@" at
+    ``at`` (a dotted label or 5 characters of a handle after it), read by hand (a regex call
+    costs more than the few characters of a tweet's "@user" it has to read): either a run of 1
+    to 63 of [A-Za-z0-9-] then "." (which the run cannot hold), or a run of at least 5 of
+    [A-Za-z0-9_] that starts with a letter."""
     size = len(text)
     end = at + 1  # end of the [A-Za-z0-9-] run
     while end < size:
@@ -347,7 +336,7 @@ def _at_gate(text: str, at: int) -> bool:
 
 def _at_signs(text: str) -> list[int]:
     """Offsets of the "@" where _EMAIL_DOMAIN or _AT_HANDLE can match (both start with their
-    "@"), from the first where _AT_GATE, which either match implies, matches."""
+    "@"), from the first that passes _at_gate, which either match implies."""
     at = text.find("@")
     while at != -1 and not _at_gate(text, at):
         at = text.find("@", at + 1)
@@ -355,8 +344,8 @@ def _at_signs(text: str) -> list[int]:
 
 
 def _www_starts(text: str) -> list[int]:
-    """The starts of ``_URL_WWW``'s matches (each "." after three w or W; (?i:w) matches no
-    other character), minus 3: from the "." found by str.find, far cheaper than the regex."""
+    """The offsets of the (?i)"www." of ``text`` (each "." after three w or W; (?i:w) matches
+    no other character): from the "." found by str.find, far cheaper than a regex scan."""
     starts = _NOTHING
     at = text.find(".")
     while at != -1:
@@ -374,9 +363,9 @@ def _www_starts(text: str) -> list[int]:
     return starts
 
 
-def _urls(text: str, www: list[int] | None = None) -> list[re.Match[str]]:
+def _urls(text: str, www: list[int]) -> list[re.Match[str]]:
     """``list(_URL.finditer(text))``: _URL tried only where it can start, in text order;
-    ``www`` is ``_www_starts(text)`` when the caller has it."""
+    ``www`` is ``_www_starts(text)``."""
     # a scheme start: a "://" where _URL_SCHEME (its lookbehinds) matches, 4 or 5 characters
     # before it; each "://" has its own ":", and _URL_SCHEME matches nothing else
     size = len(text)
@@ -388,7 +377,7 @@ def _urls(text: str, www: list[int] | None = None) -> list[re.Match[str]]:
         and ord(text[at + 2]) == 47
         and _URL_SCHEME.match(text, at) is not None
     ]
-    starts += _www_starts(text) if www is None else www
+    starts += www
     if len(starts) > 1:
         starts.sort()
     return finditer_at(_URL, text, starts)
@@ -405,16 +394,6 @@ def _slash_after_tail(text: str) -> bool:
         if tail and _TAIL_SLASH.match(text, at) is not None:
             return True
         at = text.find("/", at + 1)
-    return False
-
-
-def _host_tail(lowered: str) -> bool:
-    """``_HOST_TAIL.search(lowered) is not None``, from the "/" found by str.find."""
-    at = lowered.find("/")
-    while at != -1:
-        if lowered.endswith(_TAILS, 0, at):
-            return True
-        at = lowered.find("/", at + 1)
     return False
 
 
@@ -462,9 +441,9 @@ def _cga(ch: int) -> bool:
     return ch == 99 or ch == 103 or ch == 97
 
 
-def _short_labels(doc: Doc, sign: str, pattern: re.Pattern[str], positions: list[int]) -> list[int]:
+def _short_labels(doc: Doc, sign: str, positions: list[int]) -> list[int]:
     """``positions`` plus the original starts of the short labels ("sc:", "wa =") before each
-    ``sign`` of the folded text where ``pattern`` (of _SHORT_LABELS) matches."""
+    ``sign`` (":" or "=") of the folded text where _SHORT_LABEL matches."""
     folded = doc.folded
     at = folded.find(sign)
     while at != -1:
@@ -472,7 +451,7 @@ def _short_labels(doc: Doc, sign: str, pattern: re.Pattern[str], positions: list
         if (
             at >= 2
             and (_cga(ord(folded[at - 1])) or _cga(ord(folded[at - 2])))
-            and pattern.match(folded, at) is not None
+            and _SHORT_LABEL.match(folded, at) is not None
         ):
             start = at - 2 if folded[at - 1] in "cga" else at - 3
             if positions is _NOTHING:
@@ -501,10 +480,9 @@ def _label_positions(doc: Doc) -> list[int]:
                 positions = []
             positions.append(doc.span(at, at + 1)[0])
             at = folded.find("👻", at + 1)
-    # the short labels from their ":" or "=" (one call each: a loop over _SHORT_LABELS would
-    # box its pairs into new tuples on every call once compiled)
-    positions = _short_labels(doc, ":", _SHORT_COLON, positions)
-    positions = _short_labels(doc, "=", _SHORT_EQUALS, positions)
+    # the short labels from their ":" or "=", each found by a one-character str.find
+    positions = _short_labels(doc, ":", positions)
+    positions = _short_labels(doc, "=", positions)
     return sorted(set(positions)) if len(positions) > 1 else positions
 
 
@@ -565,8 +543,8 @@ def find_contacts(doc: Doc) -> list[Entity]:
     slash = "/" in text
     links = slash or (www is not _NOTHING and "www." in text)
     positions = _label_positions(doc)
-    # phones need a _PHONE match (tried only where it can start) and, the dearer test, a
-    # _DIGITS8 one somewhere
+    # phones need a _PHONE match (tried only where it can start) and, the dearer test, 8
+    # digits somewhere (_has_digits8)
     starts = _phone_starts(text) if doc.has_digit else _NOTHING
     phones = finditer_at(_PHONE, text, starts) if starts is not _NOTHING else _NO_MATCHES
     if phones and not _has_digits8(text):
@@ -591,7 +569,7 @@ def find_contacts(doc: Doc) -> list[Entity]:
         # ``lowered`` (a text.lower() of a long non-ASCII text costs microseconds) is moot
         if slash and _slash_after_tail(text):
             lowered = doc.folded if len(doc.folded) == len(text) else text.lower()
-            if _host_tail(lowered) and any(host in lowered for host in _BARE_HOSTS):
+            if any(host in lowered for host in _BARE_HOSTS):
                 matches += _bare_links(text)
         for match in sorted(matches, key=_match_start):
             url = _clean_url(match.group())

@@ -43,13 +43,12 @@ _CANDIDATES: Final = re.compile(
     r"|(?P<b58>[13T48][1-9A-HJ-NP-Za-km-z]{25,94})"
     r")(?![0-9A-Za-z])"
 )
-_LONG_TOKEN: Final = re.compile(r"[0-9A-Za-z]{26}")
-_RUN: Final = 26
+_RUN: Final = 26  # find_crypto's gate: a run of 26 ASCII letters or digits (_has_long_run)
 _MONERO_BLOCK: Final = {0: 0, 2: 1, 3: 2, 5: 3, 6: 4, 7: 5, 9: 6, 10: 7, 11: 8}  # chars -> bytes
 
 
 def _has_long_run(text: str) -> bool:
-    """``_LONG_TOKEN.search(text) is not None``: 26 ASCII letters or digits in a row.
+    """``re.search(r"[0-9A-Za-z]{26}", text) is not None``: 26 ASCII letters or digits in a row.
 
     The gate of find_crypto (every address but the rare bech32 ones under 26 characters holds
     such a run; those are skipped, as they always were). Looked for with skips: when the last character
@@ -210,7 +209,7 @@ def find_crypto(doc: Doc) -> list[Entity]:
     """``crypto`` entities of the original text (value ``<coin>:<address>``)."""
     text = doc.text
     if not _has_long_run(text):
-        return []  # no _LONG_TOKEN match
+        return []
     found: list[Entity] = []
     for match in _CANDIDATES.finditer(text):
         checked = validate(match.group())
