@@ -511,13 +511,12 @@ def _leads(folded: str) -> list[int]:
 
 # after a run of digits, the letters that may open a price or an ``imp`` in its variant:
 # "a" and "p" (``_IMP``: "la 25 a 150", "le 5 pour 40"), "e" ("10e", "10 eur") and the
-# currency words' other initials, each with the words it may open (``cur_c``: "10gbp")
+# currency words' initials, each with the words it may open (``cur_c``: "10gbp"; "euros?"
+# and "dollars?" as "euro" and "dollar"), taken from ``_CURRENCY_WORDS`` so that none is missed
+_PRICE_WORDS = [word.removesuffix("s?") for word in _CURRENCY_WORDS.split("|")]
 _PRICE_LETTERS: Final = {
-    "b": ("balles", "boules", "btc"),
-    "u": ("usd",),
-    "d": ("dollar",),
-    "g": ("gbp",),
-    "x": ("xmr",),
+    word[0]: tuple([other for other in _PRICE_WORDS if other[0] == word[0]])
+    for word in _PRICE_WORDS
 }
 
 
