@@ -14,7 +14,7 @@ from vigie.analyse.extract import offers, recruitment, schedules
 from vigie.analyse.extract.doc import Doc, compact_json
 from vigie.analyse.normalise import normalise
 
-from .test_offers import _DIGIT_TEXT, _NUMBERS, _described, _number_leads_agree
+from .test_offers import _DIGIT_TEXT, _NUMBERS, _described, _fast_matches, _number_leads_agree
 from .test_schedules_recruitment import _DAY_TEXT
 
 _FILLER = "x" * 170  # past schedules._GATE_FROM
@@ -256,7 +256,7 @@ def _price_gate_holds(text: str) -> None:
     doc = Doc(text)
     folded = doc.folded
     runs: list[int] = []
-    matches = offers._matches(folded, runs)
+    matches = _fast_matches(folded, runs)
     if not offers._may_price(folded, offers._leads(folded)):
         assert all(m.lastgroup not in ("price", "imp") for m in matches), folded
     offers._atoms(doc)
