@@ -14,30 +14,10 @@ from vigie.analyse.extract import offers, recruitment, schedules
 from vigie.analyse.extract.doc import Doc, compact_json
 from vigie.analyse.normalise import normalise
 
-
-def _described(m: re.Match[str]) -> tuple[object, ...]:
-    groups = {name: m.span(name) for name, text in m.groupdict().items() if text is not None}
-    return m.lastgroup, m.span(), sorted(groups.items())
-
+from .test_offers import _DIGIT_TEXT, _NUMBERS, _described, _fast_matches, _number_leads_agree
+from .test_schedules_recruitment import _DAY_TEXT
 
 _FILLER = "x" * 170  # past schedules._GATE_FROM
-_NUMBERS = st.from_regex(r"[0-9]{1,4}(?:[.,:/ -]?[0-9]{1,4}){0,3}", fullmatch=True)
-_DIGIT_TEXT = st.lists(
-    st.one_of(
-        _NUMBERS,
-        st.sampled_from(
-            [
-                *"0123456789 h:/-.,aj\n\t\u00a0\x1c\u2003k€$e",
-                *("2a", "13", "93", "24", "7", " 7j/7", "7 j / 7", "24/24", "24h/7", "18h30"),
-                *(" a ", " et ", "/jour", " par jour", " la semaine", "€/j", "k€", " h ", "-"),
-                *("de ", "jusqu'a ", " to ", "->", "ouvert ", "des ", "x", "/", ".", ","),
-                *("k", "the ", "per ", "an ", "la", "le ", "balles", "euros", "mois", "sem", "h"),
-                *("123456", "12345", "$", "eur ", "e/j", "a la ", "par", "p", "t", "b", "l"),
-            ]
-        ),
-    ),
-    max_size=14,
-).map("".join)
 
 
 def _clock_and_pay_agree(text: str) -> None:
@@ -69,18 +49,6 @@ def test_clock_and_pay_on_labelled_texts(shared_data: Path) -> None:
         with path.open(encoding="utf-8") as handle:
             for line in itertools.islice(handle, 1500):
                 _clock_and_pay_agree(json.loads(line)["text"])
-
-
-_DAY_TEXT = st.lists(
-    st.sampled_from(
-        [
-            *("d", "i", " ", "-", "du ", "lundi", "dimanche", "ferme ", "closed ", "repos "),
-            *("le ", "au ", "h24", "h-24", "tous les jours", "tous-les jours", "non stop"),
-            *("non-stop", "non_stop", "samedi", "s", "lun", "mar", "manche", "didi", "h2", "é"),
-        ]
-    ),
-    max_size=8,
-).map("".join)
 
 
 @settings(max_examples=800)
@@ -142,7 +110,13 @@ def test_offer_attrs_are_those_compact_json_writes(
     assert entity.attrs == _reference_attrs(offer)
 
 
-_KINDS = {"num": 0, "dot": 1, "imp": 2, "cur": 3, "run": 6}
+_KINDS = {
+    "num": offers._LEAD_NUM,
+    "dot": offers._LEAD_DOT,
+    "imp": offers._LEAD_IMP,
+    "cur": offers._LEAD_CUR,
+    "run": offers._LEAD_RUN,
+}
 
 
 def _reference_leads(folded: str) -> list[int]:
@@ -154,7 +128,9 @@ def _reference_leads(folded: str) -> list[int]:
         kind = lead.lastgroup
         if kind == "cur" and offers._AT_CURRENCY.match(folded, start) is None:
             continue
-        code = _KINDS[kind] if kind else 5 if folded[start] == "x" else 4
+        code = (
+            _KINDS[kind] if kind else offers._LEAD_X if folded[start] == "x" else offers._LEAD_SIGN
+        )
         leads += [start, code, end if kind == "num" else start + 1]
     return leads
 
@@ -191,17 +167,6 @@ def test_leads_on_labelled_texts(shared_data: Path) -> None:
                 assert offers._leads(folded) == _reference_leads(folded), folded
 
 
-def _number_variant_agrees(folded: str) -> None:
-    """At each ``num`` lead, the regex ``offers._at_number`` picks matches as ``_AT_NUMBER``."""
-    for i in range(0, len(leads := offers._leads(folded)), 3):
-        start, kind, end = leads[i : i + 3]
-        if kind == 0:
-            pattern = offers._at_number(folded, start, end)
-            fast = pattern.match(folded, start) if pattern is not None else None
-            full = offers._AT_NUMBER.match(folded, start)
-            assert (fast and _described(fast)) == (full and _described(full)), (folded, start)
-
-
 _DECIMALS = st.lists(
     st.from_regex(r"[0-9]{1,6}(?:[.,][0-9]{1,4}){0,3}", fullmatch=True)
     | st.sampled_from(
@@ -214,15 +179,15 @@ _DECIMALS = st.lists(
 @settings(max_examples=3000)
 @given(_DECIMALS)
 def test_number_variants_after_a_decimal_separator(text: str) -> None:
-    _number_variant_agrees(text)
+    _number_leads_agree(text)
 
 
 def test_number_variants_after_a_decimal_separator_by_shape() -> None:
     for run in ("1", "12", "123", "2024", "12345", "0612345678"):
         for sep, more in itertools.product(".,", ("0", "05", "050", "5000", "05.24", "05,24")):
             for tail in ("", " ", "%", " %", "-2%", "g", " g", "e", " eur", "$", ".", ",", "x"):
-                _number_variant_agrees(f"{run}{sep}{more}{tail}")
-                _number_variant_agrees(f"a {run}{sep}{more}{tail} b")
+                _number_leads_agree(f"{run}{sep}{more}{tail}")
+                _number_leads_agree(f"a {run}{sep}{more}{tail} b")
 
 
 _PAY_GREEDY = re.compile(recruitment._PAY.pattern.replace("}+", "}"))
@@ -291,7 +256,7 @@ def _price_gate_holds(text: str) -> None:
     doc = Doc(text)
     folded = doc.folded
     runs: list[int] = []
-    matches = offers._matches(folded, runs)
+    matches = _fast_matches(folded, runs)
     if not offers._may_price(folded, offers._leads(folded)):
         assert all(m.lastgroup not in ("price", "imp") for m in matches), folded
     offers._atoms(doc)

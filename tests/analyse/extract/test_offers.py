@@ -193,6 +193,11 @@ def _reference_matches(folded: str) -> list[re.Match[str]]:
     return found
 
 
+def _fast_matches(folded: str, runs: list[int]) -> list[re.Match[str]]:
+    """``offers._matches`` from the leads of ``folded``."""
+    return offers_module._matches(folded, offers_module._leads(folded), runs)
+
+
 def _described(m: re.Match[str]) -> tuple[object, ...]:
     groups = {name: m.span(name) for name, text in m.groupdict().items() if text is not None}
     return m.lastgroup, m.span(), sorted(groups.items())
@@ -211,7 +216,7 @@ _TOKENS = st.lists(st.one_of(_NUMBERS, _PIECES), max_size=10).map("".join)
 )
 def test_atom_matches_equal_the_plain_loop(text: str) -> None:
     for folded in (text, normalise(text).text):
-        fast = [_described(m) for m in offers_module._matches(folded, [])]
+        fast = [_described(m) for m in _fast_matches(folded, [])]
         assert fast == [_described(m) for m in _reference_matches(folded)]
 
 
@@ -222,7 +227,7 @@ def test_atom_matches_equal_the_plain_loop_on_every_short_string() -> None:
             ("", "la"), itertools.product(alphabet, repeat=size)
         ):
             text = prefix + "".join(chars)
-            fast = [_described(m) for m in offers_module._matches(text, [])]
+            fast = [_described(m) for m in _fast_matches(text, [])]
             assert fast == [_described(m) for m in _reference_matches(text)], text
 
 
@@ -231,7 +236,7 @@ def test_atom_matches_equal_the_plain_loop_on_labelled_texts(shared_data: Path) 
         with path.open(encoding="utf-8") as handle:
             for line in itertools.islice(handle, 2000):
                 folded = normalise(json.loads(line)["text"]).text
-                fast = [_described(m) for m in offers_module._matches(folded, [])]
+                fast = [_described(m) for m in _fast_matches(folded, [])]
                 assert fast == [_described(m) for m in _reference_matches(folded)], folded
 
 
@@ -322,13 +327,15 @@ def test_offer_pairs_equal_those_of_every_line_on_labelled_texts(shared_data: Pa
                 )
 
 
-# ``offers._at_number``: at a run of digits, the variant of ``_AT_NUMBER`` it picks from the
-# characters after the run matches as ``_AT_NUMBER`` itself does
+# ``offers._at_number``: at a run of digits (a ``num`` lead), the variant of ``_AT_NUMBER`` it
+# picks from the characters after the run matches as ``_AT_NUMBER`` itself does (the leads are
+# checked against the lead regex in test_fast_paths_offers.py, which uses this helper too)
 def _number_leads_agree(folded: str) -> None:
-    for lead in offers_module._LEAD.finditer(folded):
-        if lead.lastgroup == "num":
-            start = lead.start()
-            pattern = offers_module._at_number(folded, start, lead.end())
+    leads = offers_module._leads(folded)
+    for i in range(0, len(leads), 3):
+        start, kind, end = leads[i : i + 3]
+        if kind == offers_module._LEAD_NUM:
+            pattern = offers_module._at_number(folded, start, end)
             fast = pattern.match(folded, start) if pattern is not None else None
             full = offers_module._AT_NUMBER.match(folded, start)
             assert (fast and _described(fast)) == (full and _described(full)), (folded, start)
@@ -372,29 +379,35 @@ def test_number_variants_match_as_the_whole_regex(text: str) -> None:
 
 
 _DIGIT_LED = [places._NUMBER, recruitment._PAY, schedules._CLOCK]
-_DATES_AND_PAY = st.lists(
+# dates, hours, pay and postcodes (also the texts of the clock and pay tests of
+# test_fast_paths_offers.py)
+_DIGIT_TEXT = st.lists(
     st.one_of(
         _NUMBERS,
         st.sampled_from(
             [
-                *"0123456789 h:/-.,a\n",
-                *("2a", "13", "93", "75011", " 7j/7", "24/24", "18h30"),
-                *("k", " € ", "/jour", " par jour", " la semaine", "€/j", " a ", " et ", "$"),
+                *"0123456789 h:/-.,aj\n\t\u00a0\x1c\u2003k€$e",
+                *("2a", "13", "93", "24", "7", " 7j/7", "7 j / 7", "24/24", "24h/7", "18h30"),
+                *(" a ", " et ", "/jour", " par jour", " la semaine", "€/j", "k€", " h ", "-"),
+                *("de ", "jusqu'a ", " to ", "->", "ouvert ", "des ", "x", "/", ".", ","),
+                *("k", "the ", "per ", "an ", "la", "le ", "balles", "euros", "mois", "sem", "h"),
+                *("123456", "12345", "75011", "$", " € ", "eur ", "e/j", "a la ", "par", "p"),
+                *("t", "b", "l"),
             ]
         ),
     ),
-    max_size=12,
+    max_size=14,
 ).map("".join)
 
 
 @settings(max_examples=500)
-@given(_DATES_AND_PAY | st.text(max_size=30))
+@given(_DIGIT_TEXT | st.text(max_size=30))
 def test_digit_led_regexes_match_at_run_starts_as_their_scans_do(text: str) -> None:
     doc = Doc(text)
     starts = doc_module.digit_run_starts(doc)
     assert starts == [m.start() for m in re.finditer("(?<![0-9])[0-9]", doc.folded)]
     runs: list[int] = []
-    offers_module._matches(doc.folded, runs)  # (find_offers keeps them for the others)
+    _fast_matches(doc.folded, runs)  # (find_offers keeps them for the others)
     assert runs == starts
     for pattern in _DIGIT_LED:
         fast = [m.span() for m in doc_module.finditer_at(pattern, doc.folded, starts)]

@@ -106,19 +106,22 @@ def test_liquid_is_not_cash_without_a_payment_word() -> None:
     assert [e for e in extract("un savon liquide") if e.type == "payment"] == []
 
 
+# texts near the day words (also those of the day gate test of test_fast_paths_offers.py)
+_DAY_TEXT = st.lists(
+    st.sampled_from(
+        [
+            *("d", "i", " ", "-", "du ", "lundi", "dimanche", "ferme ", "closed ", "repos "),
+            *("le ", "au ", "h24", "h-24", "tous les jours", "tous-les jours", "non stop"),
+            *("non-stop", "non_stop", "samedi", "s", "lun", "mar", "mercre", "jeu", "vendre"),
+            *("same", "manche", "didi", "h2", "é"),
+        ]
+    ),
+    max_size=8,
+).map("".join)
+
+
 @settings(max_examples=500)
-@given(
-    st.lists(
-        st.sampled_from(
-            [
-                *("d", "i", " ", "du ", "lundi", "dimanche", "ferme ", "closed ", "repos "),
-                *("le ", "au ", "h24", "tous les jours", "non stop", "non-stop", "samedi", "s"),
-                *("lun", "mar", "mercre", "jeu", "vendre", "same", "manche", "didi", "h2"),
-            ]
-        ),
-        max_size=8,
-    ).map("".join)
-)
+@given(_DAY_TEXT)
 def test_day_words_are_searched_whenever_they_may_match(text: str) -> None:
     has_digit = any(ch.isdigit() for ch in text)
     assert schedules._may_name_days(text, has_digit) or schedules._WORDS.search(text) is None

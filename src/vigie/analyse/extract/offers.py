@@ -511,13 +511,12 @@ def _leads(folded: str) -> list[int]:
 
 # after a run of digits, the letters that may open a price or an ``imp`` in its variant:
 # "a" and "p" (``_IMP``: "la 25 a 150", "le 5 pour 40"), "e" ("10e", "10 eur") and the
-# currency words' other initials, each with the words it may open (``cur_c``: "10gbp")
+# currency words' initials, each with the words it may open (``cur_c``: "10gbp"; "euros?"
+# and "dollars?" as "euro" and "dollar"), taken from ``_CURRENCY_WORDS`` so that none is missed
+_PRICE_WORDS = [word.removesuffix("s?") for word in _CURRENCY_WORDS.split("|")]
 _PRICE_LETTERS: Final = {
-    "b": ("balles", "boules", "btc"),
-    "u": ("usd",),
-    "d": ("dollar",),
-    "g": ("gbp",),
-    "x": ("xmr",),
+    word[0]: tuple([other for other in _PRICE_WORDS if other[0] == word[0]])
+    for word in _PRICE_WORDS
 }
 
 
@@ -545,15 +544,11 @@ def _may_price(folded: str, leads: list[int]) -> bool:
     return False
 
 
-def _matches(folded: str, runs: list[int]) -> list[re.Match[str]]:
+def _matches(folded: str, leads: list[int], runs: list[int]) -> list[re.Match[str]]:
     """The ``_ATOMS`` matches of ``folded``, in order, noise left out: ``_ATOMS`` tried at each
-    position a match may start from, the first one after the end of the previous match. Adds
-    to ``runs`` the offset of the first digit of each run of digits."""
-    return _matches_at(folded, _leads(folded), runs)
-
-
-def _matches_at(folded: str, leads: list[int], runs: list[int]) -> list[re.Match[str]]:
-    """:func:`_matches` from the leads of ``folded``."""
+    position a match may start from (its ``leads``, from :func:`_leads`), the first one after
+    the end of the previous match. Adds to ``runs`` the offset of the first digit of each run
+    of digits."""
     found: list[re.Match[str]] = []
     covered = 0
     for i in range(0, len(leads), 3):
@@ -603,7 +598,7 @@ def _atoms(doc: Doc) -> list[list[_Atom]]:
                 runs.append(leads[i])
         doc.digit_runs = runs
         return []
-    matches = _matches_at(folded, leads, runs)
+    matches = _matches(folded, leads, runs)
     doc.digit_runs = runs
     # the matches of each priced line, and where the line ends (its "\n", or the text's end):
     # matches come in order, so a line ends where the first match past its end starts another
