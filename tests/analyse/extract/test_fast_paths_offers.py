@@ -110,6 +110,19 @@ def test_offer_attrs_are_those_compact_json_writes(
     assert entity.attrs == _reference_attrs(offer)
 
 
+# the leads of ``offers._leads`` as one regex (one character class first, then which kind of
+# lead each position is: see the comment above ``offers._AT_NUMBER``)
+_LEAD = re.compile(
+    r"[0-9.€$£+#x](?:"
+    r"(?<![0-9a-z.,][0-9.])(?:(?<=[0-9])[0-9]*+(?P<num>)|(?<=\.)(?=[0-9])(?P<dot>))"
+    r"|(?<=[ae][0-9])(?P<imp>)"
+    r"|(?<=[€$£])(?P<cur>)"
+    r"|(?:(?<=[+#])|(?<![0-9a-z]x)(?<=x))(?=\s?[0-9])"
+    r"|(?<![0-9][0-9])(?<=[0-9])(?P<run>)"  # no atom: the start of a run for the others
+    r")"
+)
+
+
 _KINDS = {
     "num": offers._LEAD_NUM,
     "dot": offers._LEAD_DOT,
@@ -120,10 +133,10 @@ _KINDS = {
 
 
 def _reference_leads(folded: str) -> list[int]:
-    """``offers._LEAD.finditer`` as flat (start, kind, end) triples, less the currency signs
+    """``_LEAD.finditer`` as flat (start, kind, end) triples, less the currency signs
     where ``_AT_CURRENCY`` cannot match."""
     leads: list[int] = []
-    for lead in offers._LEAD.finditer(folded):
+    for lead in _LEAD.finditer(folded):
         start, end = lead.span()
         kind = lead.lastgroup
         if kind == "cur" and offers._AT_CURRENCY.match(folded, start) is None:

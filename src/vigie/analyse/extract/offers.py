@@ -89,7 +89,8 @@ _FRACTION = {"half": 0.5, "demi": 0.5, "quarter": 0.25, "eighth": 0.125}
 
 # "++" and "}+" (possessive: no giving back, so no retries) only where giving back digits cannot
 # help: what follows such a run in every pattern below rejects a digit, or accepts the longest
-# run first. (tests/analyse/extract/test_offers.py checks ``_ATOMS`` against its greedy form.)
+# run first. (tests/analyse/extract/test_offers.py checks ``_ATOMS_PATTERN`` against its greedy
+# form.)
 _NUM = r"(?:[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]++(?:[.,][0-9]++)?|\.[0-9]++)"
 _B = r"(?<![0-9a-z.,])"  # a number starts here
 _E = r"(?![0-9a-z])"  # a word ends here
@@ -150,13 +151,13 @@ _PRICE = (
 )
 # the first alternative that matches decides (noise before imp, frac, qty, count and price)
 _ATOMS_PATTERN = "(?:" + "|".join([_NOISE, _IMP, _FRAC, _QTY, _COUNT, _PRICE]) + ")"
-_ATOMS = re.compile(_ATOMS_PATTERN)
 # Every atom starts with a digit, ".", a currency sign, "x", "#" or "+", and most alternatives
-# of ``_ATOMS`` open with ``_B``. ``_LEAD`` (one character class first, which the engine scans
-# for at C speed) finds the positions where an atom may start and which regex to try there:
+# of ``_ATOMS_PATTERN`` open with ``_B``. :func:`_leads` finds the positions where an atom may
+# start and which regex to try there (tests/analyse/extract/test_fast_paths_offers.py writes
+# them as one regex, ``_LEAD``, and checks that the two agree):
 # - ``num``, a digit where ``_B`` holds: the lead runs to the end of its run of digits, and
 #   :func:`_at_number` picks the regex to try from the characters after the run;
-# - ``dot``, a "." before a digit where ``_B`` holds: ``_AT_NUMBER``, ``_ATOMS`` with every
+# - ``dot``, a "." before a digit where ``_B`` holds: ``_AT_NUMBER``, the atoms with every
 #   ``_B`` dropped (each one opens an alternative: true wherever it is tried);
 # - ``imp``, a digit right after "a" or "e" ("la25 a 150"), where ``_B`` fails: only ``_IMP``,
 #   whose own lookbehinds accept such a position, can match;
@@ -169,15 +170,6 @@ _ATOMS = re.compile(_ATOMS_PATTERN)
 # a digit or "\s?[0-9]" after its sign there. (``run``: the first digit of a run of digits that
 # starts no atom, kept for :func:`digit_run_starts`: ``num``, ``imp`` and ``run`` digits are the
 # first digits of every run. No lead starts inside a run: ``num`` may take the rest of it.)
-_LEAD = re.compile(
-    r"[0-9.€$£+#x](?:"
-    r"(?<![0-9a-z.,][0-9.])(?:(?<=[0-9])[0-9]*+(?P<num>)|(?<=\.)(?=[0-9])(?P<dot>))"
-    r"|(?<=[ae][0-9])(?P<imp>)"
-    r"|(?<=[€$£])(?P<cur>)"
-    r"|(?:(?<=[+#])|(?<![0-9a-z]x)(?<=x))(?=\s?[0-9])"
-    r"|(?<![0-9][0-9])(?<=[0-9])(?P<run>)"  # no atom: the start of a run for the others
-    r")"
-)
 _AT_NUMBER = re.compile(_ATOMS_PATTERN.replace(_B, ""))
 _AT_IMP = re.compile(_IMP)
 _AT_CURRENCY = re.compile(_PRICE)
@@ -425,7 +417,7 @@ class _Offer:
         self.dose = dose
 
 
-# lead kinds, as ``_LEAD`` names them (``_LEAD_SIGN``: "+" or "#"; ``_LEAD_X``: "x")
+# lead kinds, as named above (``_LEAD_SIGN``: "+" or "#"; ``_LEAD_X``: "x")
 _LEAD_NUM: Final = 0
 _LEAD_DOT: Final = 1
 _LEAD_IMP: Final = 2
@@ -455,16 +447,17 @@ def _add(leads: list[int], start: int, kind: int, end: int) -> None:
 
 
 def _leads(folded: str) -> list[int]:
-    """``_LEAD.finditer(folded)`` as flat (start, kind, end) triples, found from the runs of
-    digits: the sre scan for its first character class costs ~7 ns a character, bytes.find
-    (memchr) next to nothing. Every lead lies at most three characters before a run of digits,
-    or starts one: a run's first digit is a ``num`` (not after ``[0-9a-z.,]``; it ends with the
-    run), an ``imp`` (after "a" or "e") or a ``run`` lead; before it, a "." right before it
-    (not after ``[0-9a-z.,]``) is a ``dot``, "+", "#" and "x" (not after ``[0-9a-z]``) before
-    it or before a whitespace before it are signs, and a currency sign before it, before a
-    whitespace or a "." before it, or before a whitespace and a "." before it, is a ``cur``.
-    (``_LEAD`` also finds the currency signs that no digit follows there: ``_AT_CURRENCY``
-    matches at none of them, so they are left out.)"""
+    """The leads of ``folded`` (see ``_ATOMS_PATTERN``) as flat (start, kind, end) triples,
+    found from the runs of digits: an sre scan for their first characters costs ~7 ns a
+    character, bytes.find (memchr) next to nothing. Every lead lies at most three characters
+    before a run of digits, or starts one: a run's first digit is a ``num`` (not after
+    ``[0-9a-z.,]``; it ends with the run), an ``imp`` (after "a" or "e") or a ``run`` lead;
+    before it, a "." right before it (not after ``[0-9a-z.,]``) is a ``dot``, "+", "#" and "x"
+    (not after ``[0-9a-z]``) before it or before a whitespace before it are signs, and a
+    currency sign before it, before a whitespace or a "." before it, or before a whitespace and
+    a "." before it, is a ``cur``.
+    (The tests' ``_LEAD`` also finds the currency signs that no digit follows there:
+    ``_AT_CURRENCY`` matches at none of them, so they are left out.)"""
     # (as a str: mypyc calls str.find directly, bytes.find through its argument parsing)
     marks = folded.encode("ascii", "replace").translate(_DIGIT_MARKS).decode("ascii")
     size = len(marks)
@@ -545,9 +538,9 @@ def _may_price(folded: str, leads: list[int]) -> bool:
 
 
 def _matches(folded: str, leads: list[int], runs: list[int]) -> list[re.Match[str]]:
-    """The ``_ATOMS`` matches of ``folded``, in order, noise left out: ``_ATOMS`` tried at each
-    position a match may start from (its ``leads``, from :func:`_leads`), the first one after
-    the end of the previous match. Adds to ``runs`` the offset of the first digit of each run
+    """The atom matches of ``folded``, in order, noise left out: ``_ATOMS_PATTERN`` tried at
+    each position a match may start from (its ``leads``, from :func:`_leads`), the first one
+    after the end of the previous match. Adds to ``runs`` the offset of the first digit of each run
     of digits."""
     found: list[re.Match[str]] = []
     covered = 0
