@@ -39,6 +39,7 @@ from vigie.analyse.normalise import (
     _SPLIT_HIT,
     _TABLE,
     _TABLE_STRING,
+    DIGIT_MARKS,
     Normalised,
     _fold_chars,
     _hit_maps,
@@ -536,7 +537,7 @@ _DIGITS_TEXT = st.text(alphabet="0123456789.,$ x-", max_size=40)
 @given(_DIGITS_TEXT | st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
 def test_ascii_number_end_is_the_number_regex(text: str) -> None:
     raw = text.encode("ascii")
-    marks = raw.translate(features._DIGIT_MARKS)
+    marks = raw.translate(DIGIT_MARKS)
     for start in range(len(text)):
         if text[start].isdigit():
             match = _NUMBER_ASCII.match(text, start)

@@ -22,6 +22,7 @@ import ahocorasick_rs
 
 from vigie.analyse.lexicon import Term
 from vigie.analyse.matcher import Hit
+from vigie.analyse.normalise import DIGIT_MARKS
 from vigie.model import Entity
 
 __all__ = [
@@ -59,9 +60,6 @@ _DOSE_UNITS: Final = frozenset({"mg", "mcg", "ug", "µg"})
 _NUMBER: Final = re.compile(
     r"\d\d{0,5}(?:[.,]\d{1,3})?"
 )  # \d{1,6}: a leading class is searched faster
-# ASCII text encoded and translated with this table has "0" where it has a digit, " " elsewhere:
-# bytes.find then finds where the next number starts much faster than a regex search
-_DIGIT_MARKS: Final = bytes(48 if 48 <= code <= 57 else 32 for code in range(256))
 
 
 def _spelled(alternatives: str) -> tuple[str, ...]:
@@ -452,7 +450,7 @@ def _add(
 
 def _ascii_number_end(raw: bytes, marks: bytes, start: int) -> int:
     """``_NUMBER.match(text, start).end()`` on ASCII text, read off ``raw`` (the ASCII text as bytes)
-    and ``marks`` (the same through _DIGIT_MARKS), ``start`` on a digit, without a Match
+    and ``marks`` (the same through DIGIT_MARKS), ``start`` on a digit, without a Match
     object: 1 to 6 digits, then "." or "," and 1 to 3 digits when a digit follows the sign."""
     size = len(marks)
     end = start + 1
@@ -502,7 +500,7 @@ def _patterns(
                     scan_bytes = False
                     break
                 at = raw.find(63, at + 1)
-    marks = raw.translate(_DIGIT_MARKS) if scan_bytes else b""
+    marks = raw.translate(DIGIT_MARKS) if scan_bytes else b""
     search = 0
     while True:
         if scan_bytes:

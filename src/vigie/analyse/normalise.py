@@ -38,7 +38,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Final
 
-__all__ = ["Normalised", "fold", "normalise"]
+__all__ = ["DIGIT_MARKS", "Normalised", "fold", "normalise"]
 
 # --- character tables, built once at import (~30 ms) ----------------------------------------
 
@@ -198,6 +198,10 @@ _ASCII_FOLD: Final = _LATIN1_FOLD[:128] + bytes(range(128, 256))  # UTF-8 bytes:
 _BEYOND_LATIN1: Final = re.compile(r"[^\x00-\xff]")
 _LATIN1_UPTO: Final = 256  # characters; a longer text rather takes the UTF-8 path at once
 _ASCII_BYTES: Final = bytes(range(128))
+# Folded text encoded one byte per code point ("ascii" or "latin-1" with "replace") and
+# translated with this table has "0" where it has a digit and " " elsewhere: bytes.find then
+# finds where the next number starts far faster than a regex search (features, offers)
+DIGIT_MARKS: Final = bytes(48 if 48 <= code <= 57 else 32 for code in range(256))
 _BYTES_FROM: Final = 32  # characters; below, str.translate is as quick
 _MAX_EXTRA_BYTES: Final = 96  # non-ASCII bytes beyond the first of each character
 _MAX_DISTINCT: Final = 16  # distinct non-ASCII characters (one bytes.replace each)

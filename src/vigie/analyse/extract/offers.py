@@ -27,6 +27,7 @@ import ahocorasick_rs
 
 from vigie.analyse.extract.doc import Doc, new_entity
 from vigie.analyse.extract.products import ProductHit
+from vigie.analyse.normalise import DIGIT_MARKS
 from vigie.model import Entity
 
 __all__ = ["find_offers"]
@@ -425,8 +426,6 @@ _LEAD_CUR: Final = 3
 _LEAD_SIGN: Final = 4
 _LEAD_X: Final = 5
 _LEAD_RUN: Final = 6
-# one byte per code point (as "ascii", "replace" encodes): each digit becomes "0", any other " "
-_DIGIT_MARKS: Final = bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256))
 
 
 def _is_word(code: int) -> bool:
@@ -459,7 +458,7 @@ def _leads(folded: str) -> list[int]:
     (The tests' ``_LEAD`` also finds the currency signs that no digit follows there:
     ``_AT_CURRENCY`` matches at none of them, so they are left out.)"""
     # (as a str: mypyc calls str.find directly, bytes.find through its argument parsing)
-    marks = folded.encode("ascii", "replace").translate(_DIGIT_MARKS).decode("ascii")
+    marks = folded.encode("ascii", "replace").translate(DIGIT_MARKS).decode("ascii")
     size = len(marks)
     leads: list[int] = []
     start = marks.find("0")
