@@ -465,12 +465,8 @@ def _label_positions(doc: Doc) -> list[int]:
     """Sorted original offsets where a labelled handle can start (_NOTHING when none)."""
     folded = doc.folded
     positions = _NOTHING  # a list made on the first find (most messages have none)
-    keys = doc.label_keys  # the ASCII platform words, found by the word scan of products
-    if keys is None:
-        from vigie.analyse.extract.products import scan_words  # (products imports PLATFORM_WORDS)
-
-        scan_words(doc)
-        keys = doc.label_keys or []
+    doc.scan_words()
+    keys = doc.label_keys or []  # the ASCII platform words
     if keys:
         positions = [doc.span(start, start + 1)[0] for start in keys]  # the start maps alone
     if not folded.isascii():

@@ -100,7 +100,7 @@ class Doc:
     """A message as the extractors see it; offsets of ``folded`` and ``spaced`` agree (+1).
 
     Extractors leave what a later one can reuse, None until then (the later one then scans
-    itself): ``payment_hits`` and ``label_keys`` come from the one automaton pass of
+    itself, through :meth:`scan_words` for the word scan): ``payment_hits`` and ``label_keys`` come from the one automaton pass of
     :func:`~vigie.analyse.extract.products.find_products` over ``spaced``, which also looks for
     payment terms and contact platform words; ``digit_runs`` (first digit of each run of
     digits) from the scan of :func:`~vigie.analyse.extract.offers.find_offers`; ``role_hits``
@@ -143,6 +143,14 @@ class Doc:
         self.digit_runs: list[int] | None = None
         self.role_hits: list[RoleHit] | None = None
         self.place_hits: list[tuple[int, int, Any]] | None = None
+
+    def scan_words(self) -> None:
+        """Fill ``payment_hits``, ``label_keys``, ``place_hits`` and ``role_hits`` (one word
+        scan, :func:`~vigie.analyse.extract.products.scan_words`) unless find_products has."""
+        if self.payment_hits is None:  # (the four are set together)
+            from vigie.analyse.extract.products import scan_words  # (products imports doc)
+
+            scan_words(self)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original span of the folded span ``[start, end)``."""

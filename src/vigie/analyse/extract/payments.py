@@ -48,12 +48,8 @@ _WINDOW: Final = 60
 
 def find_payments(doc: Doc) -> list[Entity]:
     """``payment`` entities of ``doc``, longest term first where terms overlap."""
-    hits = doc.payment_hits  # found by the word scan of find_products when it ran on doc
-    if hits is None:
-        from vigie.analyse.extract.products import scan_words  # (products imports PAYMENTS)
-
-        scan_words(doc)
-        hits = doc.payment_hits or []
+    doc.scan_words()
+    hits = doc.payment_hits or []
     if not hits:
         return []
     raw: list[PaymentHit] = sorted(hits, key=lambda item: (item[0], item[0] - item[1]))

@@ -37,7 +37,6 @@ from vigie.analyse.extract.doc import (
     new_entity,
     spaced_key,
 )
-from vigie.analyse.extract.products import scan_words
 from vigie.analyse.extract.recruitment import role_keys
 from vigie.analyse.lexicon import read_tsv
 from vigie.analyse.normalise import fold
@@ -358,10 +357,8 @@ def _entity(doc: Doc, place: Place, start: int, end: int) -> Entity:
 def find_places(doc: Doc) -> list[Entity]:
     """``place`` entities of ``doc`` (see the module docstring for the rules)."""
     index = place_index()
-    raw = doc.place_hits  # (folded start, -folded end, place), from find_products' word scan
-    if raw is None:
-        scan_words(doc)
-        raw = doc.place_hits or []
+    doc.scan_words()
+    raw = doc.place_hits or []  # (folded start, -folded end, place)
     found: list[Entity] = []
     if raw:
         reach = -1

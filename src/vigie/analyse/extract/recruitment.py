@@ -184,12 +184,8 @@ def _pay_matches(doc: Doc) -> list[re.Match[str]]:
 def find_roles(doc: Doc, recruiting: bool | None = None) -> list[Entity]:
     """``role`` entities; ordinary job words only when the message recruits (or has pay)."""
     # the role terms are found by the one word scan of the message (products.scan_words)
-    held = doc.role_hits
-    if held is None:
-        from vigie.analyse.extract.products import scan_words  # (places imports role_keys)
-
-        scan_words(doc)
-        held = doc.role_hits or []
+    doc.scan_words()
+    held = doc.role_hits or []
     raw = list(held)
     if not raw:
         return []
