@@ -24,7 +24,7 @@ from typing import Final
 
 import phonenumbers
 
-from vigie.analyse.extract.doc import Doc, SpanSet, compact_json, finditer_at, new_entity
+from vigie.analyse.extract.doc import Doc, SpanSet, compact_json, finditer_at
 from vigie.model import Entity
 
 __all__ = ["PLATFORM_WORDS", "find_contacts", "phone_value"]
@@ -265,11 +265,6 @@ def _label_attrs(label: str) -> str:
     return attrs
 
 
-def _attributed(doc: Doc, kind: str, value: str, start: int, end: int, attrs: str) -> Entity:
-    """``doc.raw_entity(kind, value, start, end, attrs_dict)`` with its attrs already JSON."""
-    return new_entity(kind, value, doc.text[start:end], start, end, attrs)
-
-
 def _clean_url(raw: str) -> str:
     return raw.rstrip(_TRAILING)
 
@@ -426,13 +421,13 @@ def _link_entity(doc: Doc, start: int, url: str) -> Entity:
     end = start + len(url)
     bare = _SCHEME_WWW.sub("", url)
     if match := _WA_LINK.match(bare):
-        return _attributed(doc, "handle", "whatsapp:+" + match.group(1), start, end, _LINK)
+        return doc.raw_entity("handle", "whatsapp:+" + match.group(1), start, end, _LINK)
     if match := _SIGNAL_LINK.match(bare):
-        return _attributed(doc, "handle", "signal:" + match.group(1), start, end, _LINK)
+        return doc.raw_entity("handle", "signal:" + match.group(1), start, end, _LINK)
     for pattern, prefix in _LINK_HANDLE:
         match = pattern.match(bare)
         if match and match.group(1).lower() not in _NOT_NAMES:
-            return _attributed(doc, "handle", prefix + match.group(1), start, end, _LINK)
+            return doc.raw_entity("handle", prefix + match.group(1), start, end, _LINK)
     return doc.raw_entity("url", _normalise_url(url), start, end)
 
 
@@ -512,7 +507,7 @@ def _labelled(doc: Doc, taken: SpanSet, positions: list[int]) -> list[Entity]:
             value = "telegram:@" + name.lstrip("@")
         else:
             value = f"{platform}:{name.lstrip('@')}"
-        found.append(_attributed(doc, "handle", value, start, end, _label_attrs(label)))
+        found.append(doc.raw_entity("handle", value, start, end, _label_attrs(label)))
         if value[len(platform) + 1 :].startswith("+"):
             found.append(doc.raw_entity("phone", value[len(platform) + 1 :], start, end))
         taken.add(start, end)
@@ -579,7 +574,7 @@ def find_contacts(doc: Doc) -> list[Entity]:
             if not taken.overlaps(match.start(), match.end()):
                 value = "telegram:@" + match.group(1)
                 start, end = match.span()
-                found.append(_attributed(doc, "handle", value, start, end, _INFERRED))
+                found.append(doc.raw_entity("handle", value, start, end, _INFERRED))
                 taken.add(*match.span())
     if phones:
         found.extend(_phones(doc, taken, phones))

@@ -188,12 +188,18 @@ class Doc:
         )
 
     def raw_entity(
-        self, kind: str, value: str, start: int, end: int, attrs: dict[str, Any] | None = None
+        self,
+        kind: str,
+        value: str,
+        start: int,
+        end: int,
+        attrs: dict[str, Any] | str | None = None,
     ) -> Entity:
-        """An :class:`Entity` for a span already in original offsets (contacts, crypto)."""
-        return new_entity(
-            kind, value, self.text[start:end], start, end, compact_json(attrs) if attrs else None
-        )
+        """An :class:`Entity` for a span already in original offsets (contacts, crypto);
+        ``attrs`` a dict, or its :func:`compact_json` when the caller made it once for all."""
+        if isinstance(attrs, dict):
+            attrs = compact_json(attrs) if attrs else None
+        return new_entity(kind, value, self.text[start:end], start, end, attrs or None)
 
 
 class SpanSet:
