@@ -174,8 +174,12 @@ _ATOMS_PATTERN = "(?:" + "|".join([_NOISE, _IMP, _FRAC, _QTY, _COUNT, _PRICE]) +
 _AT_NUMBER = re.compile(_ATOMS_PATTERN.replace(_B, ""))
 _AT_IMP = re.compile(_IMP)
 _AT_CURRENCY = re.compile(_PRICE)
+# at a "+" or "#": the noise alternatives led by one, and the phone number one, whose leading
+# "+" is optional ("+33 6 12 34 56 78" is noise from its "+", as _ATOMS_PATTERN reads it)
 _AT_SIGN = re.compile(
-    "(?P<noise>" + "|".join(a for a in _NOISE_ALTERNATIVES if a.startswith(("\\+", "#"))) + ")"
+    "(?P<noise>"
+    + "|".join(a for a in _NOISE_ALTERNATIVES if a.startswith(("\\+", "#")) or "(?:\\+|00)?" in a)
+    + ")"
 )
 _AT_X = re.compile(_COUNT)
 
